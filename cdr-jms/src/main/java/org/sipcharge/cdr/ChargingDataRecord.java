@@ -1,0 +1,58 @@
+package org.sipcharge.cdr;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One CDR for one accounting session (walking-skeleton form: the fields a billing system needs to
+ * price a call). The TS 32.298 IMS record and its BER encoding replace the body encoding later; the
+ * field names here follow TS 32.298 where a field exists there.
+ *
+ * @param cdrId                 globally unique, stable id; billing systems de-duplicate on it
+ * @param sessionId             Diameter Session-Id of the accounting session
+ * @param userSessionId         SIP Call-ID of the charged dialog (TS 32.298 sessionId / User-Session-Id)
+ * @param callingParty          TS 32.298 list-Of-Calling-Party-Address (first)
+ * @param calledParty           TS 32.298 called-Party-Address
+ * @param serviceRequestTime    TS 32.298 serviceRequestTimeStamp (INVITE)
+ * @param deliveryStartTime     TS 32.298 serviceDeliveryStartTimeStamp (answer)
+ * @param deliveryEndTime       TS 32.298 serviceDeliveryEndTimeStamp (BYE)
+ * @param localSequenceNumber   TS 32.298 localRecordSequenceNumber, increasing per CDF node
+ * @param causeForRecordClosing TS 32.298 causeForRecordClosing (0 = normal release)
+ * @param incomplete            TS 32.298 incomplete-CDR-Indication: START or STOP was never received
+ * @param nodeAddress           the CDF node that generated the record
+ */
+public record ChargingDataRecord(String cdrId, String sessionId, String userSessionId,
+                                 String callingParty, String calledParty,
+                                 Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
+                                 long localSequenceNumber, int causeForRecordClosing, boolean incomplete,
+                                 String nodeAddress) {
+
+    public ChargingDataRecord {
+        requireText(cdrId, "cdrId");
+        requireText(sessionId, "sessionId");
+        Objects.requireNonNull(userSessionId, "userSessionId");
+        Objects.requireNonNull(callingParty, "callingParty");
+        Objects.requireNonNull(calledParty, "calledParty");
+        Objects.requireNonNull(deliveryStartTime, "deliveryStartTime");
+        Objects.requireNonNull(deliveryEndTime, "deliveryEndTime");
+        Objects.requireNonNull(nodeAddress, "nodeAddress");
+        if (deliveryEndTime.isBefore(deliveryStartTime)) {
+            throw new IllegalArgumentException("deliveryEndTime " + deliveryEndTime + " before deliveryStartTime " + deliveryStartTime);
+        }
+        if (localSequenceNumber < 0) {
+            throw new IllegalArgumentException("localSequenceNumber must be >= 0: " + localSequenceNumber);
+        }
+    }
+
+    /** Chargeable duration: from answer to release. */
+    public Duration duration() {
+        return Duration.between(deliveryStartTime, deliveryEndTime);
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.sipcharge.charging.domain.model.accounting;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+import java.time.Instant;
+
+/**
+ * One row per accounting request the CDF accepted. The unique key on (Session-Id, Accounting-Record-Number)
+ * is what makes ACR handling idempotent: a retransmitted or duplicated ACR cannot be stored twice, even when
+ * two copies race on different connections.
+ */
+@Entity
+@Table(name = "ACCOUNTING_RECORD",
+        uniqueConstraints = @UniqueConstraint(name = "UK_ACCOUNTING_RECORD", columnNames = {"SESSION_ID", "RECORD_NUMBER"}))
+@NamedQuery(name = "AccountingRecordLog.count",
+        query = "select count(r) from AccountingRecordLog r where r.sessionId = :sessionId and r.recordNumber = :recordNumber")
+public class AccountingRecordLog {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "ACCOUNTING_RECORD_SEQ")
+    @SequenceGenerator(name = "ACCOUNTING_RECORD_SEQ", sequenceName = "ACCOUNTING_RECORD_SEQ", allocationSize = 50)
+    private Long id;
+
+    @Column(name = "SESSION_ID", length = 512, nullable = false)
+    private String sessionId;
+
+    @Column(name = "RECORD_NUMBER", nullable = false)
+    private long recordNumber;
+
+    @Column(name = "RECORD_TYPE", length = 8, nullable = false)
+    private String recordType;
+
+    @Column(name = "RECEIVED_AT", nullable = false)
+    private Instant receivedAt;
+
+    protected AccountingRecordLog() {
+    }
+
+    public AccountingRecordLog(AccountingRequest request, Instant receivedAt) {
+        this.sessionId = request.sessionId();
+        this.recordNumber = request.recordNumber();
+        this.recordType = request.type().name();
+        this.receivedAt = receivedAt;
+    }
+}

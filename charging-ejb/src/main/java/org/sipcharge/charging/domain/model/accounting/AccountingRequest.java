@@ -1,0 +1,46 @@
+package org.sipcharge.charging.domain.model.accounting;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One accounting request (an ACR) as the charging domain sees it, free of Diameter types.
+ * Both the Rf client (which builds it) and the CDF (which receives it) use this form.
+ *
+ * @param sessionId      Diameter Session-Id of the accounting session
+ * @param originHost     the CTF that sent it
+ * @param type           START, INTERIM, STOP or EVENT
+ * @param recordNumber   Accounting-Record-Number, unique within the session (RFC 6733 9.8.3)
+ * @param retransmission the T flag was set: the CTF may have sent it before
+ * @param userSessionId  SIP Call-ID (TS 32.299 User-Session-Id)
+ * @param callingParty   TS 32.299 Calling-Party-Address
+ * @param calledParty    TS 32.299 Called-Party-Address
+ * @param sipRequestTime TS 32.299 SIP-Request-Timestamp (the INVITE), may be null
+ * @param sipResponseTime TS 32.299 SIP-Response-Timestamp (answer for START, BYE time for STOP), may be null
+ * @param eventTime      Event-Timestamp: when the CTF recorded the event
+ * @param causeCode      TS 32.299 Cause-Code (0 = normal end), meaningful on STOP
+ */
+public record AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
+                                boolean retransmission, String userSessionId, String callingParty, String calledParty,
+                                Instant sipRequestTime, Instant sipResponseTime, Instant eventTime, int causeCode)
+        implements Serializable {
+
+    public AccountingRequest {
+        if (sessionId == null || sessionId.isBlank()) {
+            throw new IllegalArgumentException("sessionId must not be blank");
+        }
+        Objects.requireNonNull(originHost, "originHost");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(eventTime, "eventTime");
+        if (recordNumber < 0 || recordNumber > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("Accounting-Record-Number out of Unsigned32 range: " + recordNumber);
+        }
+    }
+
+    /** The same request marked as a retransmission (T flag), RFC 6733 section 9.4. */
+    public AccountingRequest asRetransmission() {
+        return new AccountingRequest(sessionId, originHost, type, recordNumber, true, userSessionId, callingParty,
+                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode);
+    }
+}

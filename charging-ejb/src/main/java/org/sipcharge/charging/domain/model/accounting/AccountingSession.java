@@ -1,0 +1,113 @@
+package org.sipcharge.charging.domain.model.accounting;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+import java.time.Instant;
+
+/**
+ * The CDF's view of one accounting session (from START to STOP). Closed sessions are kept: they are
+ * what lets a late duplicate STOP be recognised.
+ */
+@Entity
+@Table(name = "ACCOUNTING_SESSION")
+public class AccountingSession {
+
+    public enum State { OPEN, CLOSED }
+
+    @Id
+    @Column(name = "SESSION_ID", length = 512)
+    private String sessionId;
+
+    @Column(name = "ORIGIN_HOST", length = 255, nullable = false)
+    private String originHost;
+
+    @Column(name = "USER_SESSION_ID", length = 512)
+    private String userSessionId;
+
+    @Column(name = "CALLING_PARTY", length = 512)
+    private String callingParty;
+
+    @Column(name = "CALLED_PARTY", length = 512)
+    private String calledParty;
+
+    @Column(name = "SERVICE_REQUEST_TIME")
+    private Instant serviceRequestTime;
+
+    @Column(name = "DELIVERY_START_TIME")
+    private Instant deliveryStartTime;
+
+    @Column(name = "DELIVERY_END_TIME")
+    private Instant deliveryEndTime;
+
+    @Column(name = "LAST_RECORD_NUMBER", nullable = false)
+    private long lastRecordNumber;
+
+    @Column(name = "START_SEEN", nullable = false)
+    private boolean startSeen;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "STATE", length = 8, nullable = false)
+    private State state;
+
+    @Version
+    @Column(name = "VERSION")
+    private long version;
+
+    protected AccountingSession() {
+    }
+
+    /** Opens a session from its first request; {@code startSeen} is false when the first request was not START. */
+    public static AccountingSession open(AccountingRequest first) {
+        AccountingSession s = new AccountingSession();
+        s.sessionId = first.sessionId();
+        s.originHost = first.originHost();
+        s.state = State.OPEN;
+        s.startSeen = first.type() == AccountingRecordType.START;
+        s.lastRecordNumber = first.recordNumber();
+        s.absorb(first);
+        if (s.startSeen) {
+            s.deliveryStartTime = first.sipResponseTime() != null ? first.sipResponseTime() : first.eventTime();
+        }
+        return s;
+    }
+
+    /** Takes the party addresses and timestamps that a later request carries, keeping earlier values. */
+    public void absorb(AccountingRequest r) {
+        if (userSessionId == null) userSessionId = r.userSessionId();
+        if (callingParty == null) callingParty = r.callingParty();
+        if (calledParty == null) calledParty = r.calledParty();
+        if (serviceRequestTime == null) serviceRequestTime = r.sipRequestTime();
+        lastRecordNumber = Math.max(lastRecordNumber, r.recordNumber());
+    }
+
+    public void close(AccountingRequest stop) {
+        absorb(stop);
+        deliveryEndTime = stop.sipResponseTime() != null ? stop.sipResponseTime() : stop.eventTime();
+        if (deliveryStartTime == null) {
+            // No START seen: TS 32.298 has the record marked incomplete; the best known start is the request time.
+            deliveryStartTime = serviceRequestTime != null ? serviceRequestTime : deliveryEndTime;
+        }
+        if (deliveryEndTime.isBefore(deliveryStartTime)) {
+            deliveryEndTime = deliveryStartTime;
+        }
+        state = State.CLOSED;
+    }
+
+    public String sessionId() { return sessionId; }
+    public String originHost() { return originHost; }
+    public String userSessionId() { return userSessionId; }
+    public String callingParty() { return callingParty; }
+    public String calledParty() { return calledParty; }
+    public Instant serviceRequestTime() { return serviceRequestTime; }
+    public Instant deliveryStartTime() { return deliveryStartTime; }
+    public Instant deliveryEndTime() { return deliveryEndTime; }
+    public long lastRecordNumber() { return lastRecordNumber; }
+    public boolean startSeen() { return startSeen; }
+    public State state() { return state; }
+}

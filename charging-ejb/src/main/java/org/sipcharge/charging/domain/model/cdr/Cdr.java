@@ -1,0 +1,116 @@
+package org.sipcharge.charging.domain.model.cdr;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Id;
+import jakarta.persistence.Index;
+import jakarta.persistence.Lob;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.Table;
+import org.sipcharge.cdr.CdrTextCodec;
+import org.sipcharge.cdr.ChargingDataRecord;
+
+import java.time.Instant;
+
+/**
+ * A committed CDR and its outbox state. The row is written in the same transaction as the accounting
+ * record that closed it, before the ACA is sent; {@code publishedAt} stays null until the CDR has been
+ * handed to JMS in a transaction of its own (transactional outbox).
+ */
+@Entity
+@Table(name = "CDR", indexes = @Index(name = "IX_CDR_UNPUBLISHED", columnList = "PUBLISHED_AT, LOCAL_SEQUENCE_NUMBER"))
+@NamedQuery(name = "Cdr.findUnpublished",
+        query = "select c from Cdr c where c.publishedAt is null order by c.localSequenceNumber")
+@NamedQuery(name = "Cdr.countAll", query = "select count(c) from Cdr c")
+@NamedQuery(name = "Cdr.countUnpublished", query = "select count(c) from Cdr c where c.publishedAt is null")
+@NamedQuery(name = "Cdr.findBySessionId", query = "select c from Cdr c where c.sessionId = :sessionId")
+public class Cdr {
+
+    /**
+     * TS 32.298 localRecordSequenceNumber. Drawn from a database sequence at persist time, so it is unique
+     * per CDF database; a rolled-back transaction leaves a gap (documented for billing systems).
+     */
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "CDR_SEQ")
+    @SequenceGenerator(name = "CDR_SEQ", sequenceName = "CDR_SEQ", allocationSize = 20)
+    @Column(name = "LOCAL_SEQUENCE_NUMBER")
+    private Long localSequenceNumber;
+
+    @Column(name = "CDR_ID", length = 128, nullable = false, unique = true)
+    private String cdrId;
+
+    @Column(name = "SESSION_ID", length = 512, nullable = false)
+    private String sessionId;
+
+    @Column(name = "CALLING_PARTY", length = 512)
+    private String callingParty;
+
+    @Column(name = "CALLED_PARTY", length = 512)
+    private String calledParty;
+
+    @Column(name = "OPENING_TIME", nullable = false)
+    private Instant openingTime;
+
+    @Column(name = "CLOSURE_TIME", nullable = false)
+    private Instant closureTime;
+
+    @Column(name = "INCOMPLETE", nullable = false)
+    private boolean incomplete;
+
+    @Lob
+    @Column(name = "BODY", nullable = false)
+    private byte[] body;
+
+    @Column(name = "CREATED_AT", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "PUBLISHED_AT")
+    private Instant publishedAt;
+
+    protected Cdr() {
+    }
+
+    /** A CDR waiting for its sequence number: persist it, then {@link #seal} it in the same transaction. */
+    public Cdr(String sessionId, Instant createdAt) {
+        this.sessionId = sessionId;
+        this.createdAt = createdAt;
+    }
+
+    public long localSequenceNumber() {
+        if (localSequenceNumber == null) {
+            throw new IllegalStateException("CDR not persisted yet: no local sequence number");
+        }
+        return localSequenceNumber;
+    }
+
+    /** Fixes the record's content once its sequence number is known; the INSERT at flush carries all of it. */
+    public void seal(ChargingDataRecord record) {
+        if (record.localSequenceNumber() != localSequenceNumber() || !record.sessionId().equals(sessionId)) {
+            throw new IllegalArgumentException("record " + record.cdrId() + " does not belong to CDR row " + localSequenceNumber);
+        }
+        this.cdrId = record.cdrId();
+        this.callingParty = record.callingParty();
+        this.calledParty = record.calledParty();
+        this.openingTime = record.deliveryStartTime();
+        this.closureTime = record.deliveryEndTime();
+        this.incomplete = record.incomplete();
+        this.body = CdrTextCodec.encode(record);
+    }
+
+    public void markPublished(Instant when) {
+        this.publishedAt = when;
+    }
+
+    public String cdrId() { return cdrId; }
+    public boolean incomplete() { return incomplete; }
+    public String sessionId() { return sessionId; }
+    public String callingParty() { return callingParty; }
+    public String calledParty() { return calledParty; }
+    public Instant openingTime() { return openingTime; }
+    public Instant closureTime() { return closureTime; }
+    public byte[] body() { return body.clone(); }
+    public Instant publishedAt() { return publishedAt; }
+}

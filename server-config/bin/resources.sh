@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Configures a running Payara domain for sipcharge: Hazelcast cluster name, JVM options, system properties
+# (ports and peers), the CDF database (jdbc/sipcharge) and the JMS resources (jms-resources.sh).
+# Idempotent: safe to run again; values that exist are updated, resources that exist are kept.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+# A cluster name of our own, so that two runs on one machine never join each other's grid (PLATFORM.md).
+asadmin set-hazelcast-configuration --clusterName "$SIPCHARGE_CLUSTER_NAME" --dynamic=true >/dev/null
+
+# System properties read by the application through MicroProfile Config (see server-config/README.md).
+# A ':' inside a value must be escaped for asadmin.
+props=(
+  "sipcharge.sip.host=$SIPCHARGE_HOST"
+  "sipcharge.sip.port=$SIPCHARGE_SIP_PORT"
+  "sipcharge.b2bua.next-hop=$SIPCHARGE_HOST\\:$SIPCHARGE_UAS_PORT"
+  "sipcharge.cdf.listen-host=$SIPCHARGE_HOST"
+  "sipcharge.cdf.listen-port=$SIPCHARGE_DIAMETER_PORT"
+  "sipcharge.ctf.cdf-host=$SIPCHARGE_HOST"
+  "sipcharge.ctf.cdf-port=$SIPCHARGE_DIAMETER_PORT"
+  "sipcharge.billing.host=$SIPCHARGE_HOST"
+  "sipcharge.billing.port=$SIPCHARGE_BILLING_PORT"
+)
+if [ -n "${SIPCHARGE_EXTRA_PROPERTIES:-}" ]; then
+  # e.g. SIPCHARGE_EXTRA_PROPERTIES="sipcharge.cdf.interim-interval-seconds=2 sipcharge.cdf.node-id=cdf7"
+  read -r -a extra <<<"$SIPCHARGE_EXTRA_PROPERTIES"
+  props+=("${extra[@]}")
+fi
+joined=$(IFS=:; echo "${props[*]}")
+asadmin create-system-properties "$joined" >/dev/null
+
+# The CDF database. Default: embedded H2 in the domain directory, through its XA data source, so that a CDR
+# row and its JMS message can commit in one XA transaction. For PostgreSQL see server-config/README.md.
+if ! asadmin list-jdbc-connection-pools 2>/dev/null | grep -qx SipchargePool; then
+  log "creating JDBC pool SipchargePool (H2, embedded in the domain)"
+  asadmin create-jdbc-connection-pool \
+    --datasourceclassname org.h2.jdbcx.JdbcDataSource --restype javax.sql.XADataSource \
+    --steadypoolsize 4 --maxpoolsize 32 --isconnectvalidatereq=true --validationmethod auto-commit \
+    --property 'url=jdbc\:h2\:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT=FALSE:user=sipcharge' \
+    SipchargePool >/dev/null
+fi
+if ! asadmin list-jdbc-resources 2>/dev/null | grep -qx jdbc/sipcharge; then
+  asadmin create-jdbc-resource --connectionpoolid SipchargePool jdbc/sipcharge >/dev/null
+fi
+asadmin ping-connection-pool SipchargePool >/dev/null || die "database pool SipchargePool does not answer"
+
+"$(dirname "$0")/jms-resources.sh"
+log "domain resources configured"

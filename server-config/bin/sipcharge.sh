@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The product's one entry point for an admin on one machine.
+#   sipcharge.sh run      build if needed, start broker, billing simulator and Payara, configure, deploy,
+#                         drive a short SIPp load, print a summary, leave everything running
+#   sipcharge.sh start    the same without the SIPp demo
+#   sipcharge.sh demo [CALLS]  drive CALLS SIPp calls (default 20) through the running system and print the summary
+#   sipcharge.sh status   summary of the running system
+#   sipcharge.sh stop     stop everything this script started, by PID
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+EAR="$SIPCHARGE_ROOT/ear/target/sipcharge.ear"
+SIM_JAR="$SIPCHARGE_ROOT/simulators/target/sipcharge-simulators-0.1.0-SNAPSHOT.jar"
+SIPP_DIR="$SIPCHARGE_ROOT/sip-servlet-module/sipp"
+BILLING_DIR="$SIPCHARGE_RUN_DIR/billing"
+STATUS_URL="http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/sipcharge/api/status"
+
+build_if_needed() {
+  if [ -f "$EAR" ] && [ -f "$SIM_JAR" ] && [ -z "$(find "$SIPCHARGE_ROOT" -path '*/src/*' -newer "$EAR" -print -quit 2>/dev/null)" ] \
+      && [ "$SIPCHARGE_ROOT/pom.xml" -ot "$EAR" ]; then
+    return 0
+  fi
+  log "building (mvn install, tests skipped here; run the test command for them)"
+  (cd "$SIPCHARGE_ROOT" && mvn -B -q install -DskipTests) || die "build failed"
+}
+
+billing_pid() { cat "$BILLING_DIR/simulator.pid" 2>/dev/null || true; }
+
+start_billing_simulator() {
+  mkdir -p "$BILLING_DIR"
+  local pid; pid=$(billing_pid)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then return 0; fi
+  log "starting billing-system simulator on port $SIPCHARGE_BILLING_PORT (records to $BILLING_DIR/received.tsv)"
+  nohup java -jar "$SIM_JAR" --port "$SIPCHARGE_BILLING_PORT" --out "$BILLING_DIR/received.tsv" \
+    >"$BILLING_DIR/simulator.log" 2>&1 &
+  echo $! >"$BILLING_DIR/simulator.pid"
+  wait_until 20 bash -c "exec 3<>/dev/tcp/$SIPCHARGE_HOST/$SIPCHARGE_BILLING_PORT" \
+    || die "billing simulator did not open port $SIPCHARGE_BILLING_PORT, see $BILLING_DIR/simulator.log"
+}
+
+stop_billing_simulator() {
+  local pid; pid=$(billing_pid)
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true
+  wait_until 10 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+  rm -f "$BILLING_DIR/simulator.pid"
+}
+
+status_text() { curl -fsS -H 'Accept: text/plain' "$STATUS_URL" 2>/dev/null; }
+status_value() { status_text | sed -n "s/^$1=//p"; }
+
+deploy() {
+  log "deploying $EAR"
+  "$(dirname "$0")/payara.sh" asadmin deploy --force=true --name sipcharge "$EAR" >"$SIPCHARGE_RUN_DIR/deploy.log" 2>&1 \
+    || die "deploy failed, see $SIPCHARGE_RUN_DIR/deploy.log and the domain's server.log"
+  wait_until 60 status_text || die "the application did not come up at $STATUS_URL"
+  wait_until 30 bash -c "[ \"\$(curl -fsS -H 'Accept: text/plain' '$STATUS_URL' | sed -n 's/^ready=//p')\" = true ]" \
+    || { status_text >&2 || true; die "the application is deployed but not ready (status above)"; }
+}
+
+start_all() {
+  ensure_packages curl unzip
+  build_if_needed
+  "$(dirname "$0")/artemis.sh" start
+  start_billing_simulator
+  "$(dirname "$0")/payara.sh" start
+  "$(dirname "$0")/resources.sh"
+  deploy
+}
+
+summary() {
+  local s; s=$(status_text) || die "no status from $STATUS_URL: is the system running?"
+  printf '%s\n' "----- sipcharge summary -----"
+  printf '%s\n' "$s" | grep -E '^(calls|acr|cdr|billing|jms|diameter|sip)' | sed 's/^/  /'
+  printf '  billing simulator received: %s CDR lines (%s)\n' \
+    "$(wc -l <"$BILLING_DIR/received.tsv" 2>/dev/null || echo 0)" "$BILLING_DIR/received.tsv"
+  printf '%s\n' "Admin console: http://$SIPCHARGE_HOST:$SIPCHARGE_ADMIN_PORT   (user admin, no password, localhost only)" \
+    "Status:        $STATUS_URL" \
+    "Health:        http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/health   Metrics: http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/metrics" \
+    "Stop with:     ./run.sh stop"
+}
+
+demo() {
+  local calls=${1:-20}
+  ensure_packages sip-tester
+  local before; before=$(status_value billing.delivered); before=${before:-0}
+  local dir="$SIPCHARGE_RUN_DIR/sipp"; mkdir -p "$dir"
+  log "SIPp: $calls calls through the B2BUA (UAS on $SIPCHARGE_UAS_PORT, hold 1 s)"
+  sipp -sf "$SIPP_DIR/uas.xml" -i "$SIPCHARGE_HOST" -p "$SIPCHARGE_UAS_PORT" -bg -trace_err \
+    -error_file "$dir/uas-errors.log" >"$dir/uas.out" 2>&1 || true
+  local uas_pid; uas_pid=$(pgrep -n -f "sipp -sf $SIPP_DIR/uas.xml -i $SIPCHARGE_HOST -p $SIPCHARGE_UAS_PORT" || true)
+  set +e
+  sipp -sf "$SIPP_DIR/uac.xml" -i "$SIPCHARGE_HOST" -p 0 -m "$calls" -r 10 -d 1000 -timeout 60s -timeout_error \
+    -trace_stat -stf "$dir/uac-stats.csv" -trace_err -error_file "$dir/uac-errors.log" \
+    "$SIPCHARGE_HOST:$SIPCHARGE_SIP_PORT" >"$dir/uac.out" 2>&1
+  local rc=$?
+  set -e
+  [ -n "$uas_pid" ] && kill "$uas_pid" 2>/dev/null || true
+  log "SIPp UAC exit code $rc (0 = all calls succeeded), details in $dir"
+  local want=$((before + calls))
+  wait_until 30 bash -c "[ \"\$(curl -fsS -H 'Accept: text/plain' '$STATUS_URL' | sed -n 's/^billing.delivered=//p')\" -ge $want ]" \
+    || log "not every CDR reached billing within 30 s (see the summary)"
+  return $rc
+}
+
+stop_all() {
+  "$(dirname "$0")/payara.sh" stop || true
+  stop_billing_simulator
+  "$(dirname "$0")/artemis.sh" stop || true
+  log "stopped"
+}
+
+case "${1:-run}" in
+  run) start_all; demo "${2:-20}" || true; summary ;;
+  start) start_all; summary ;;
+  demo) demo "${2:-20}" || true; summary ;;
+  status) summary ;;
+  stop) stop_all ;;
+  *) echo "usage: $0 run|start|demo [CALLS]|status|stop" >&2; exit 2 ;;
+esac
