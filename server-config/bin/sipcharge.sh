@@ -11,7 +11,6 @@ set -euo pipefail
 
 EAR="$SIPCHARGE_ROOT/ear/target/sipcharge.ear"
 SIM_JAR="$SIPCHARGE_ROOT/simulators/target/sipcharge-simulators-0.1.0-SNAPSHOT.jar"
-SIPP_DIR="$SIPCHARGE_ROOT/sip-servlet-module/sipp"
 BILLING_DIR="$SIPCHARGE_RUN_DIR/billing"
 STATUS_URL="http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/sipcharge/api/status"
 
@@ -86,16 +85,17 @@ demo() {
   local before; before=$(status_value billing.delivered); before=${before:-0}
   local dir="$SIPCHARGE_RUN_DIR/sipp"; mkdir -p "$dir"
   log "SIPp: $calls calls through the B2BUA (UAS on $SIPCHARGE_UAS_PORT, hold 1 s)"
-  sipp -sf "$SIPP_DIR/uas.xml" -i "$SIPCHARGE_HOST" -p "$SIPCHARGE_UAS_PORT" -bg -trace_err \
-    -error_file "$dir/uas-errors.log" >"$dir/uas.out" 2>&1 || true
-  local uas_pid; uas_pid=$(pgrep -n -f "sipp -sf $SIPP_DIR/uas.xml -i $SIPCHARGE_HOST -p $SIPCHARGE_UAS_PORT" || true)
+  sipp -sn uas -i "$SIPCHARGE_HOST" -p "$SIPCHARGE_UAS_PORT" -nostdin -trace_err \
+    -error_file "$dir/uas-errors.log" >"$dir/uas.out" 2>&1 &
+  local uas_pid=$!
   set +e
-  sipp -sf "$SIPP_DIR/uac.xml" -i "$SIPCHARGE_HOST" -p 0 -m "$calls" -r 10 -d 1000 -timeout 60s -timeout_error \
+  sipp -sn uac -i "$SIPCHARGE_HOST" -p 0 -m "$calls" -r 10 -d 1000 -nostdin -timeout 60s -timeout_error \
     -trace_stat -stf "$dir/uac-stats.csv" -trace_err -error_file "$dir/uac-errors.log" \
     "$SIPCHARGE_HOST:$SIPCHARGE_SIP_PORT" >"$dir/uac.out" 2>&1
   local rc=$?
   set -e
-  [ -n "$uas_pid" ] && kill "$uas_pid" 2>/dev/null || true
+  kill "$uas_pid" 2>/dev/null || true
+  wait "$uas_pid" 2>/dev/null || true
   log "SIPp UAC exit code $rc (0 = all calls succeeded), details in $dir"
   local want=$((before + calls))
   wait_until 30 bash -c "[ \"\$(curl -fsS -H 'Accept: text/plain' '$STATUS_URL' | sed -n 's/^billing.delivered=//p')\" -ge $want ]" \

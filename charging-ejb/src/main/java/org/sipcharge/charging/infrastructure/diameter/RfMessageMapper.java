@@ -1,0 +1,138 @@
+package org.sipcharge.charging.infrastructure.diameter;
+
+import org.sipcharge.charging.domain.model.accounting.AccountingAnswer;
+import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
+import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
+import org.sipcharge.diameter.Avp;
+import org.sipcharge.diameter.DiameterConstants;
+import org.sipcharge.diameter.DiameterMessage;
+import org.sipcharge.diameter.DiameterProtocolException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Translates between the domain's {@link AccountingRequest} and Diameter Rf ACR/ACA messages
+ * (RFC 6733 section 9.7, TS 32.299 section 6.2 with the IMS-Information of section 7.2).
+ * Keeps Diameter types out of the domain and the application layer.
+ */
+public final class RfMessageMapper {
+
+    /** TS 32.299 7.2.x Role-Of-Node ORIGINATING_ROLE (0); Node-Functionality AS (6). */
+    static final int ROLE_OF_NODE_ORIGINATING = 0;
+    static final int NODE_FUNCTIONALITY_AS = 6;
+    private static final long V3GPP = DiameterConstants.VENDOR_3GPP;
+
+    private RfMessageMapper() {
+    }
+
+    /** Builds the ACR for a request; Origin-Host/Realm and Destination-Realm are added by the client. */
+    public static DiameterMessage.Builder toAcr(AccountingRequest r, String destinationRealm) {
+        DiameterMessage.Builder b = DiameterMessage.request(DiameterConstants.CMD_ACCOUNTING, DiameterConstants.APP_BASE_ACCOUNTING)
+                .flagRetransmit(r.retransmission())
+                .add(Avp.utf8(DiameterConstants.AVP_SESSION_ID, 0, true, r.sessionId()))
+                .add(Avp.utf8(DiameterConstants.AVP_DESTINATION_REALM, 0, true, destinationRealm))
+                .add(Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, r.type().code()))
+                .add(Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, r.recordNumber()))
+                .add(Avp.unsigned32(DiameterConstants.AVP_ACCT_APPLICATION_ID, 0, true, DiameterConstants.APP_BASE_ACCOUNTING))
+                .add(Avp.utf8(DiameterConstants.AVP_SERVICE_CONTEXT_ID, 0, true, DiameterConstants.SERVICE_CONTEXT_ID_IMS))
+                .add(Avp.time(DiameterConstants.AVP_EVENT_TIMESTAMP, 0, true, r.eventTime()));
+
+        List<Avp> ims = new ArrayList<>();
+        ims.add(Avp.grouped(DiameterConstants.AVP_EVENT_TYPE, V3GPP, true,
+                List.of(Avp.utf8(DiameterConstants.AVP_SIP_METHOD, V3GPP, true, "INVITE"))));
+        ims.add(Avp.unsigned32(DiameterConstants.AVP_ROLE_OF_NODE, V3GPP, true, ROLE_OF_NODE_ORIGINATING));
+        ims.add(Avp.unsigned32(DiameterConstants.AVP_NODE_FUNCTIONALITY, V3GPP, true, NODE_FUNCTIONALITY_AS));
+        if (r.userSessionId() != null) {
+            ims.add(Avp.utf8(DiameterConstants.AVP_USER_SESSION_ID, V3GPP, true, r.userSessionId()));
+        }
+        if (r.callingParty() != null) {
+            ims.add(Avp.utf8(DiameterConstants.AVP_CALLING_PARTY_ADDRESS, V3GPP, true, r.callingParty()));
+        }
+        if (r.calledParty() != null) {
+            ims.add(Avp.utf8(DiameterConstants.AVP_CALLED_PARTY_ADDRESS, V3GPP, true, r.calledParty()));
+        }
+        List<Avp> stamps = new ArrayList<>();
+        if (r.sipRequestTime() != null) {
+            stamps.add(Avp.time(DiameterConstants.AVP_SIP_REQUEST_TIMESTAMP, V3GPP, true, r.sipRequestTime()));
+        }
+        if (r.sipResponseTime() != null) {
+            stamps.add(Avp.time(DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP, V3GPP, true, r.sipResponseTime()));
+        }
+        if (!stamps.isEmpty()) {
+            ims.add(Avp.grouped(DiameterConstants.AVP_TIME_STAMPS, V3GPP, true, stamps));
+        }
+        if (r.type() == AccountingRecordType.STOP || r.causeCode() != 0) {
+            ims.add(Avp.integer32(DiameterConstants.AVP_CAUSE_CODE, V3GPP, true, r.causeCode()));
+        }
+        b.add(Avp.grouped(DiameterConstants.AVP_SERVICE_INFORMATION, V3GPP, true,
+                List.of(Avp.grouped(DiameterConstants.AVP_IMS_INFORMATION, V3GPP, true, ims))));
+        return b;
+    }
+
+    /**
+     * Reads an ACR that has passed the mandatory-AVP check.
+     *
+     * @throws DiameterProtocolException 5004 with the offending AVP when a value is out of range
+     */
+    public static AccountingRequest fromAcr(DiameterMessage acr) throws DiameterProtocolException {
+        Avp typeAvp = acr.avp(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE).orElseThrow();
+        AccountingRecordType type;
+        try {
+            type = AccountingRecordType.of(typeAvp.asUnsigned32());
+        } catch (IllegalArgumentException e) {
+            throw DiameterProtocolException.invalidAvpValue(typeAvp, e.getMessage());
+        }
+        long recordNumber = acr.avp(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER).orElseThrow().asUnsigned32();
+        String sessionId = acr.avp(DiameterConstants.AVP_SESSION_ID).orElseThrow().asUtf8();
+        String originHost = acr.avp(DiameterConstants.AVP_ORIGIN_HOST).orElseThrow().asUtf8();
+        Instant eventTime = acr.avp(DiameterConstants.AVP_EVENT_TIMESTAMP).map(Avp::asTime).orElse(Instant.now());
+
+        Optional<Avp> ims = acr.avp(DiameterConstants.AVP_SERVICE_INFORMATION, V3GPP)
+                .flatMap(si -> child(si, DiameterConstants.AVP_IMS_INFORMATION));
+        String userSessionId = ims.flatMap(i -> child(i, DiameterConstants.AVP_USER_SESSION_ID)).map(Avp::asUtf8).orElse(null);
+        String calling = ims.flatMap(i -> child(i, DiameterConstants.AVP_CALLING_PARTY_ADDRESS)).map(Avp::asUtf8).orElse(null);
+        String called = ims.flatMap(i -> child(i, DiameterConstants.AVP_CALLED_PARTY_ADDRESS)).map(Avp::asUtf8).orElse(null);
+        Optional<Avp> stamps = ims.flatMap(i -> child(i, DiameterConstants.AVP_TIME_STAMPS));
+        Instant requestTime = stamps.flatMap(t -> child(t, DiameterConstants.AVP_SIP_REQUEST_TIMESTAMP)).map(Avp::asTime).orElse(null);
+        Instant responseTime = stamps.flatMap(t -> child(t, DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP)).map(Avp::asTime).orElse(null);
+        int cause = ims.flatMap(i -> child(i, DiameterConstants.AVP_CAUSE_CODE)).map(Avp::asInteger32).orElse(0);
+        try {
+            return new AccountingRequest(sessionId, originHost, type, recordNumber, acr.isRetransmit(), userSessionId,
+                    calling, called, requestTime, responseTime, eventTime, cause);
+        } catch (IllegalArgumentException e) {
+            throw DiameterProtocolException.invalidAvpValue(typeAvp, e.getMessage());
+        }
+    }
+
+    /** The ACA for a recorded request (RFC 6733 9.7.2): echoes the record type and number. */
+    public static DiameterMessage answer(DiameterMessage acr, String originHost, String originRealm, long interimSeconds) {
+        DiameterMessage.Builder b = DiameterMessage.answerTo(acr)
+                .add(acr.avp(DiameterConstants.AVP_SESSION_ID).orElseThrow())
+                .add(Avp.unsigned32(DiameterConstants.AVP_RESULT_CODE, 0, true, AccountingAnswer.SUCCESS))
+                .add(Avp.utf8(DiameterConstants.AVP_ORIGIN_HOST, 0, true, originHost))
+                .add(Avp.utf8(DiameterConstants.AVP_ORIGIN_REALM, 0, true, originRealm))
+                .add(acr.avp(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE).orElseThrow())
+                .add(acr.avp(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER).orElseThrow())
+                .add(Avp.unsigned32(DiameterConstants.AVP_ACCT_APPLICATION_ID, 0, true, DiameterConstants.APP_BASE_ACCOUNTING));
+        if (interimSeconds > 0) {
+            b.add(Avp.unsigned32(DiameterConstants.AVP_ACCT_INTERIM_INTERVAL, 0, true, interimSeconds));
+        }
+        return b.build();
+    }
+
+    public static AccountingAnswer fromAca(DiameterMessage aca) {
+        long result = aca.avp(DiameterConstants.AVP_RESULT_CODE).map(Avp::asUnsigned32)
+                .orElseGet(() -> aca.avp(DiameterConstants.AVP_EXPERIMENTAL_RESULT)
+                        .flatMap(er -> child(er, DiameterConstants.AVP_EXPERIMENTAL_RESULT_CODE))
+                        .map(Avp::asUnsigned32).orElse(0L));
+        long interim = aca.avp(DiameterConstants.AVP_ACCT_INTERIM_INTERVAL).map(Avp::asUnsigned32).orElse(-1L);
+        return new AccountingAnswer(result, interim);
+    }
+
+    private static Optional<Avp> child(Avp grouped, int code) {
+        return grouped.groupedAvps().stream().filter(a -> a.code() == code).findFirst();
+    }
+}

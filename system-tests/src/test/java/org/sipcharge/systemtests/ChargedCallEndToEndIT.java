@@ -1,0 +1,140 @@
+package org.sipcharge.systemtests;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The walking skeleton on the real components: SIPp UAC -> B2BUA in Payara -> SIPp UAS, Diameter Rf to the CDF,
+ * CDR committed in H2, Artemis queue, billing connector MDB, billing-system simulator.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChargedCallEndToEndIT {
+
+    static final int CALLS = 10;
+    static final int HOLD_MILLIS = 2000;
+    static SystemUnderTest sut;
+
+    @BeforeAll
+    static void startTheProduct() throws Exception {
+        sut = SystemUnderTest.start("sipcharge.cdf.interim-interval-seconds=30");
+    }
+
+    @AfterAll
+    static void stopTheProduct() throws Exception {
+        if (sut != null) {
+            sut.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyCallProducesExactlyOneCdrAtTheBillingSystem() throws Exception {
+        long deliveredBefore = sut.billingRecords().size();
+        Sipp.Result calls = Sipp.calls(sut, CALLS, HOLD_MILLIS, "e2e");
+        assertEquals(CALLS, calls.successfulCalls(), "successful SIPp calls; " + calls.summary());
+        assertEquals(0, calls.failedCalls(), "failed SIPp calls; " + calls.summary());
+
+        List<String[]> records = Wait.until(Duration.ofSeconds(60), () -> {
+            try {
+                return sut.billingRecords();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> r.size() >= deliveredBefore + CALLS, "one CDR per call at the billing simulator");
+        List<String[]> mine = records.subList((int) deliveredBefore, records.size());
+        assertEquals(CALLS, mine.size(), "CDRs at the billing system");
+
+        // received.tsv: cdrId, callingParty, calledParty, durationMillis, localSequenceNumber, duplicate
+        Set<String> ids = new HashSet<>();
+        for (String[] r : mine) {
+            assertTrue(ids.add(r[0]), "CDR id delivered twice: " + r[0]);
+            assertEquals("false", r[5], "simulator flagged a duplicate: " + String.join(" ", r));
+            assertTrue(r[1].startsWith("sip:sipp@"), "calling party is SIPp's From URI: " + r[1]);
+            assertTrue(r[2].startsWith("sip:service@"), "called party is the Request-URI: " + r[2]);
+            long duration = Long.parseLong(r[3]);
+            // Duration runs from the 200 OK to the BYE at the B2BUA; SIPp holds HOLD_MILLIS between ACK and BYE.
+            assertTrue(duration >= HOLD_MILLIS - 100 && duration <= HOLD_MILLIS + 1500,
+                    "duration " + duration + " ms should match the SIPp hold time of " + HOLD_MILLIS + " ms");
+        }
+        // Every ACR was answered and every CDR left the outbox.
+        Wait.until(Duration.ofSeconds(30), () -> sut.statusLong("cdr.outboxBacklog"), n -> n == 0, "an empty outbox");
+        assertEquals(0, sut.statusLong("acr.answeredError"), "ACRs answered with an error");
+    }
+
+    @Test
+    @Order(2)
+    void malformedSipIsRefusedAndTheNextCallStillWorks() throws Exception {
+        String[] malformed = {
+                "NOT A SIP START LINE\r\n\r\n",
+                invite("Via"),
+                invite("Call-ID"),
+                invite("CSeq"),
+        };
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            socket.setSoTimeout(1500);
+            for (String m : malformed) {
+                byte[] bytes = m.replace("$PORT", Integer.toString(socket.getLocalPort())).getBytes(StandardCharsets.US_ASCII);
+                socket.send(new DatagramPacket(bytes, bytes.length, InetAddress.getLoopbackAddress(), sut.sipPort));
+                String answer = receive(socket);
+                // RFC 3261 8.2 / 18.3: a request that cannot be parsed is answered 400 when a response can be
+                // formed (Via, Call-ID, CSeq present) and otherwise dropped; it never gets a 2xx or 1xx.
+                assertTrue(answer == null || answer.startsWith("SIP/2.0 400"),
+                        "malformed message answered with something else than 400: " + answer + "\n--- sent:\n" + m);
+            }
+        }
+        Sipp.Result after = Sipp.calls(sut, 1, 500, "after-malformed");
+        assertEquals(1, after.successfulCalls(), "a good call after malformed input; " + after.summary());
+    }
+
+    private static String receive(DatagramSocket socket) throws IOException {
+        byte[] buf = new byte[4096];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        try {
+            socket.receive(p);
+            return new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+    }
+
+    /** An INVITE with one header left out. */
+    private static String invite(String without) {
+        String[] headers = {
+                "Via: SIP/2.0/UDP 127.0.0.1:$PORT;branch=z9hG4bK-malformed-" + without,
+                "From: <sip:bad@127.0.0.1>;tag=1",
+                "To: <sip:service@127.0.0.1>",
+                "Call-ID: malformed-" + without + "@127.0.0.1",
+                "CSeq: 1 INVITE",
+                "Contact: <sip:bad@127.0.0.1:$PORT>",
+                "Max-Forwards: 70",
+                "Content-Length: 0",
+        };
+        StringBuilder sb = new StringBuilder("INVITE sip:service@127.0.0.1 SIP/2.0\r\n");
+        for (String h : headers) {
+            if (!h.startsWith(without + ":")) {
+                sb.append(h).append("\r\n");
+            }
+        }
+        return sb.append("\r\n").toString();
+    }
+
+}

@@ -1,0 +1,58 @@
+package org.sipcharge.systemtests;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Drives real SIPp (Debian's sip-tester) against the B2BUA: a UAS behind it on the configured next hop and a UAC
+ * in front of it, with SIPp's built-in uac/uas scenarios (INVITE, 180, 200, ACK, pause, BYE, 200).
+ */
+final class Sipp {
+
+    record Result(int exitCode, long successfulCalls, long failedCalls, String summary) {
+    }
+
+    private Sipp() {
+    }
+
+    static Result calls(SystemUnderTest sut, int calls, int holdMillis, String tag) throws Exception {
+        Path dir = sut.runDir.resolve("sipp/" + tag);
+        Files.createDirectories(dir);
+        int uacPort = FreePorts.tcpAndUdp();
+        Process uas = Processes.start(List.of("sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(sut.uasPort),
+                "-nostdin", "-trace_err", "-error_file", dir.resolve("uas-errors.log").toString()), dir.resolve("uas.out"));
+        try {
+            Path stats = dir.resolve("uac-stats.csv");
+            Processes.Result uac = Processes.run(List.of("sipp", "-sn", "uac", "-i", "127.0.0.1", "-p", Integer.toString(uacPort),
+                    "-m", Integer.toString(calls), "-r", "10", "-d", Integer.toString(holdMillis), "-nostdin",
+                    "-timeout", "60s", "-timeout_error", "-recv_timeout", "10000",
+                    "-trace_stat", "-stf", stats.toString(), "-trace_err", "-error_file", dir.resolve("uac-errors.log").toString(),
+                    "127.0.0.1:" + sut.sipPort), Map.of(), dir.resolve("uac.out"), Duration.ofSeconds(90));
+            Map<String, String> last = lastStats(stats);
+            long ok = Long.parseLong(last.getOrDefault("SuccessfulCall(C)", "0"));
+            long failed = Long.parseLong(last.getOrDefault("FailedCall(C)", "0"));
+            return new Result(uac.exitCode(), ok, failed, "SIPp exit " + uac.exitCode() + ", successful " + ok + ", failed " + failed
+                    + " (logs in " + dir + ")");
+        } finally {
+            Processes.destroy(uas);
+        }
+    }
+
+    /** SIPp's statistics file: a header line and one line per period, fields separated by ';'. */
+    private static Map<String, String> lastStats(Path stats) throws Exception {
+        List<String> lines = Files.readAllLines(stats);
+        if (lines.size() < 2) {
+            return Map.of();
+        }
+        String[] names = lines.get(0).split(";");
+        String[] values = lines.get(lines.size() - 1).split(";");
+        Map<String, String> m = new java.util.HashMap<>();
+        for (int i = 0; i < Math.min(names.length, values.length); i++) {
+            m.put(names[i].trim(), values[i].trim());
+        }
+        return m;
+    }
+}

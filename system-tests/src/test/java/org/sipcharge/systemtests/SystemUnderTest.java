@@ -1,0 +1,133 @@
+package org.sipcharge.systemtests;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole product, started by its own script (server-config/bin/sipcharge.sh) on free ports in a run
+ * directory of the test's own, and stopped by it (every process by its PID).
+ */
+final class SystemUnderTest implements AutoCloseable {
+
+    final Path root;
+    final Path runDir;
+    final int portBase;
+    final int sipPort;
+    final int uasPort;
+    final int diameterPort;
+    final int artemisPort;
+    final int billingPort;
+    final int httpPort;
+    private final Map<String, String> env = new HashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private SystemUnderTest(Path root, Path runDir, String extraProperties) {
+        this.root = root;
+        this.runDir = runDir;
+        this.portBase = FreePorts.payaraPortBase();
+        this.httpPort = portBase + 80;
+        this.sipPort = FreePorts.tcpAndUdp();
+        this.uasPort = FreePorts.tcpAndUdp();
+        this.diameterPort = FreePorts.tcpAndUdp();
+        this.artemisPort = FreePorts.tcpAndUdp();
+        this.billingPort = FreePorts.tcpAndUdp();
+        env.put("SIPCHARGE_RUN_DIR", runDir.toString());
+        env.put("SIPCHARGE_PORTBASE", Integer.toString(portBase));
+        env.put("SIPCHARGE_SIP_PORT", Integer.toString(sipPort));
+        env.put("SIPCHARGE_UAS_PORT", Integer.toString(uasPort));
+        env.put("SIPCHARGE_DIAMETER_PORT", Integer.toString(diameterPort));
+        env.put("SIPCHARGE_ARTEMIS_PORT", Integer.toString(artemisPort));
+        env.put("SIPCHARGE_BILLING_PORT", Integer.toString(billingPort));
+        env.put("SIPCHARGE_CLUSTER_NAME", "sipcharge-it-" + ProcessHandle.current().pid() + "-" + portBase);
+        env.put("SIPCHARGE_EXTRA_PROPERTIES", extraProperties);
+    }
+
+    static SystemUnderTest start(String extraProperties) throws Exception {
+        Path root = Path.of(System.getProperty("sipcharge.root", "..")).toAbsolutePath().normalize();
+        Path runDir = Path.of(System.getProperty("sipcharge.runDir", "target/e2e-run")).toAbsolutePath();
+        SystemUnderTest sut = new SystemUnderTest(root, runDir, extraProperties);
+        try {
+            Processes.Result r = sut.script(Duration.ofMinutes(8), "start");
+            if (r.exitCode() != 0) {
+                throw new IllegalStateException("sipcharge.sh start failed (" + r.exitCode() + "):\n" + r.output());
+            }
+            return sut;
+        } catch (Exception | AssertionError e) {
+            sut.close();
+            throw e;
+        }
+    }
+
+    Processes.Result script(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("server-config/bin/sipcharge.sh").toString()));
+        cmd.addAll(List.of(args));
+        return Processes.run(cmd, env, runDir.resolve("logs/sipcharge-" + args[0] + "-" + System.nanoTime() + ".log"), timeout);
+    }
+
+    /** The node's figures from GET /sipcharge/api/status (text form). */
+    Map<String, String> status() {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/sipcharge/api/status"))
+                    .header("Accept", "text/plain").timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("status answered " + r.statusCode());
+            }
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String line : r.body().split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    m.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+            return m;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    long statusLong(String key) {
+        String v = status().get(key);
+        if (v == null || v.isEmpty()) {
+            throw new IllegalStateException("status has no " + key);
+        }
+        return Long.parseLong(v);
+    }
+
+    int httpGetStatusCode(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    String httpGet(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Lines the billing-system simulator recorded: one per CDR received. */
+    List<String[]> billingRecords() throws IOException {
+        Path f = runDir.resolve("billing/received.tsv");
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).map(l -> l.split("\t", -1)).toList();
+    }
+
+
+    @Override
+    public void close() throws Exception {
+        script(Duration.ofMinutes(2), "stop");
+    }
+}

@@ -1,0 +1,30 @@
+package org.sipcharge.systemtests;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** Polls a condition until it holds or a deadline passes: tests never sleep a fixed time to wait for something. */
+final class Wait {
+
+    private Wait() {
+    }
+
+    static <T> T until(Duration deadline, Supplier<T> probe, java.util.function.Predicate<T> done, String what) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        T last = null;
+        while (true) {
+            try {
+                last = probe.get();
+                if (done.test(last)) {
+                    return last;
+                }
+            } catch (RuntimeException e) {
+                // the thing polled is not there yet; try again until the deadline
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + deadline + " waiting for " + what + "; last value: " + last);
+            }
+            Thread.sleep(200);
+        }
+    }
+}
