@@ -1,0 +1,107 @@
+package org.sipcharge.admin;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.sipcharge.charging.application.ChargingStatus;
+import org.sipcharge.status.BillingConnectorStatus;
+import org.sipcharge.status.SipTierStatus;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every figure of this node, gathered from the EJB modules by JNDI (a module that failed to start shows as
+ * unavailable instead of breaking the status page). The names are stable: scripts and runbooks read them.
+ */
+@ApplicationScoped
+public class SystemStatus {
+
+    static final String CHARGING_JNDI = "java:app/sipcharge-charging-ejb/DefaultChargingStatus!" + ChargingStatus.class.getName();
+    static final String SIP_JNDI = "java:app/sipcharge-sip-b2bua/DefaultSipTierStatus!" + SipTierStatus.class.getName();
+    static final String BILLING_JNDI = "java:app/sipcharge-billing-connector/DefaultBillingConnectorStatus!" + BillingConnectorStatus.class.getName();
+
+    /** The charging figures, or null when the charging module is not available. */
+    public ChargingStatus.Report charging() {
+        ChargingStatus s = lookup(CHARGING_JNDI, ChargingStatus.class);
+        return s == null ? null : s.report();
+    }
+
+    public SipTierStatus.Report sip() {
+        SipTierStatus s = lookup(SIP_JNDI, SipTierStatus.class);
+        return s == null ? null : s.report();
+    }
+
+    public BillingConnectorStatus.Report billing() {
+        BillingConnectorStatus s = lookup(BILLING_JNDI, BillingConnectorStatus.class);
+        return s == null ? null : s.report();
+    }
+
+    public Map<String, Object> snapshot() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        SipTierStatus.Report sip = sip();
+        ChargingStatus.Report ch = charging();
+        BillingConnectorStatus.Report bill = billing();
+        boolean ready = sip != null && sip.listening() && ch != null && ch.cdfListening() && ch.rfPeerOpen()
+                && ch.databaseError() == null && bill != null && bill.consuming();
+        m.put("ready", ready);
+        if (sip == null) {
+            m.put("sip.available", false);
+        } else {
+            m.put("sip.listening", sip.listening());
+            m.put("sip.address", sip.listenAddress());
+            m.put("sip.error", sip.startError());
+            m.put("sip.malformedRejected", sip.malformedRejected());
+            m.put("calls.invites", sip.invitesReceived());
+            m.put("calls.answered", sip.callsAnswered());
+            m.put("calls.completed", sip.callsCompleted());
+            m.put("calls.failed", sip.callsFailed());
+            m.put("calls.cancelled", sip.callsCancelled());
+            m.put("calls.active", sip.activeCalls());
+        }
+        if (ch == null) {
+            m.put("diameter.available", false);
+        } else {
+            m.put("diameter.cdf.listening", ch.cdfListening());
+            m.put("diameter.cdf.address", ch.cdfAddress());
+            m.put("diameter.cdf.error", ch.cdfError());
+            m.put("diameter.rf.peerOpen", ch.rfPeerOpen());
+            m.put("diameter.rf.peerState", ch.rfPeerState());
+            m.put("diameter.rf.peer", ch.rfPeerAddress());
+            m.put("acr.sent", ch.rfAcrsSent());
+            m.put("acr.answeredOkAtClient", ch.rfAcasOk());
+            m.put("acr.failedAtClient", ch.rfFailures());
+            m.put("acr.received", ch.acrsReceived());
+            m.put("acr.answeredOk", ch.acrsAnsweredOk());
+            m.put("acr.answeredError", ch.acrsAnsweredError());
+            m.put("acr.duplicates", ch.acrDuplicates());
+            m.put("acr.activeSessions", ch.activeAccountingSessions());
+            m.put("cdr.committed", ch.cdrsCommitted());
+            m.put("cdr.outboxBacklog", ch.outboxBacklog());
+            m.put("cdr.published", ch.cdrsPublished());
+            m.put("cdr.databaseError", ch.databaseError());
+            m.put("jms.healthy", ch.jmsHealthy());
+            m.put("jms.lastError", ch.jmsLastError());
+        }
+        if (bill == null) {
+            m.put("billing.available", false);
+        } else {
+            m.put("billing.address", bill.billingAddress());
+            m.put("billing.connected", bill.connected());
+            m.put("billing.consuming", bill.consuming());
+            m.put("billing.delivered", bill.delivered());
+            m.put("billing.rejected", bill.rejected());
+            m.put("billing.deadLettered", bill.deadLettered());
+            m.put("billing.lastError", bill.lastError());
+        }
+        return m;
+    }
+
+    private static <T> T lookup(String name, Class<T> type) {
+        try {
+            return type.cast(new InitialContext().lookup(name));
+        } catch (NamingException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.sipcharge.admin.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.sipcharge.admin.SystemStatus;
+import org.sipcharge.charging.application.ChargingStatus;
+import org.sipcharge.status.BillingConnectorStatus;
+import org.sipcharge.status.SipTierStatus;
+
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Gauges in the application registry ({@code /metrics?scope=application}), named sipcharge_*; each reads the
+ * same figures as the status API. A part that is not available reads -1.
+ */
+@ApplicationScoped
+public class StatusMetrics {
+
+    @Inject
+    SystemStatus status;
+
+    @Inject
+    MetricRegistry registry;
+
+    void register(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        sip("sipcharge.sip.listening", r -> r.listening() ? 1 : 0);
+        sip("sipcharge.calls.invites", SipTierStatus.Report::invitesReceived);
+        sip("sipcharge.calls.answered", SipTierStatus.Report::callsAnswered);
+        sip("sipcharge.calls.completed", SipTierStatus.Report::callsCompleted);
+        sip("sipcharge.calls.failed", SipTierStatus.Report::callsFailed);
+        sip("sipcharge.calls.active", SipTierStatus.Report::activeCalls);
+        sip("sipcharge.sip.malformed", SipTierStatus.Report::malformedRejected);
+        charging("sipcharge.diameter.cdf.listening", r -> r.cdfListening() ? 1 : 0);
+        charging("sipcharge.diameter.rf.open", r -> r.rfPeerOpen() ? 1 : 0);
+        charging("sipcharge.acr.received", ChargingStatus.Report::acrsReceived);
+        charging("sipcharge.acr.answered.ok", ChargingStatus.Report::acrsAnsweredOk);
+        charging("sipcharge.acr.answered.error", ChargingStatus.Report::acrsAnsweredError);
+        charging("sipcharge.cdr.committed", ChargingStatus.Report::cdrsCommitted);
+        charging("sipcharge.cdr.outbox.backlog", ChargingStatus.Report::outboxBacklog);
+        charging("sipcharge.jms.healthy", r -> r.jmsHealthy() ? 1 : 0);
+        charging("sipcharge.database.ok", r -> r.databaseError() == null ? 1 : 0);
+        billing("sipcharge.billing.delivered", BillingConnectorStatus.Report::delivered);
+        billing("sipcharge.billing.deadlettered", BillingConnectorStatus.Report::deadLettered);
+        billing("sipcharge.billing.connected", r -> r.connected() ? 1 : 0);
+    }
+
+    private void sip(String name, Function<SipTierStatus.Report, Number> f) {
+        gauge(name, () -> status.sip(), f);
+    }
+
+    private void charging(String name, Function<ChargingStatus.Report, Number> f) {
+        gauge(name, () -> status.charging(), f);
+    }
+
+    private void billing(String name, Function<BillingConnectorStatus.Report, Number> f) {
+        gauge(name, () -> status.billing(), f);
+    }
+
+    private <R> void gauge(String name, Supplier<R> report, Function<R, Number> f) {
+        registry.gauge(name, () -> {
+            R r = report.get();
+            return r == null ? -1L : f.apply(r).longValue();
+        });
+    }
+}
