@@ -1,0 +1,54 @@
+package org.sipcharge.billing.jms;
+
+import org.junit.jupiter.api.Test;
+import org.sipcharge.cdr.CdrTextCodec;
+import org.sipcharge.cdr.ChargingDataRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The checks that decide a message is poison (dead-lettered at once rather than redelivered). */
+class CdrDeliveryBeanTest {
+
+    static byte[] body(String id) {
+        Instant t = Instant.parse("2026-01-01T10:00:00Z");
+        return CdrTextCodec.encode(new ChargingDataRecord(id, "s;1", "call@h", "sip:a@x", "sip:b@x", t, t,
+                t.plusSeconds(3), 1, 0, false, "node-1"));
+    }
+
+    @Test
+    void goodCdrPasses() {
+        assertNull(CdrDeliveryBean.rejectReason(null, "node-1-1", body("node-1-1")));
+    }
+
+    @Test
+    void otherMessageTypesAreRejected() {
+        assertEquals("not a BytesMessage but TextMessage", CdrDeliveryBean.rejectReason("TextMessage", "node-1-1", null));
+    }
+
+    @Test
+    void missingOrBadIdIsRejected() {
+        assertEquals("missing property cdrId", CdrDeliveryBean.rejectReason(null, null, body("node-1-1")));
+        assertEquals("missing property cdrId", CdrDeliveryBean.rejectReason(null, " ", body("node-1-1")));
+        assertTrue(CdrDeliveryBean.rejectReason(null, "a b", body("node-1-1")).contains("not one printable token"));
+    }
+
+    @Test
+    void undecodableBodyIsRejected() {
+        assertEquals("empty body", CdrDeliveryBean.rejectReason(null, "x", new byte[0]));
+        String r = CdrDeliveryBean.rejectReason(null, "x", "garbage".getBytes(StandardCharsets.UTF_8));
+        assertTrue(r.startsWith("body does not decode: "), r);
+        r = CdrDeliveryBean.rejectReason(null, "x", new byte[CdrTextCodec.MAX_ENCODED_LENGTH + 1]);
+        assertTrue(r.contains("exceeds"), r);
+    }
+
+    @Test
+    void idMismatchIsRejected() {
+        assertEquals("property cdrId=node-1-1 but the body's cdrId is node-1-2",
+                CdrDeliveryBean.rejectReason(null, "node-1-1", body("node-1-2")));
+    }
+}
