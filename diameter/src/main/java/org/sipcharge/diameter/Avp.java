@@ -27,12 +27,15 @@ public final class Avp {
     private final int flags;
     private final long vendorId;
     private final byte[] data;
+    /** Grouped nesting level this AVP was decoded at (0: top level or built locally); bounds {@link #groupedAvps}. */
+    private final int depth;
 
-    private Avp(int code, int flags, long vendorId, byte[] data) {
+    private Avp(int code, int flags, long vendorId, byte[] data, int depth) {
         this.code = code;
         this.flags = flags;
         this.vendorId = vendorId;
         this.data = data;
+        this.depth = depth;
     }
 
     /** An AVP with raw data; the V flag follows from a non-zero vendor. */
@@ -46,12 +49,17 @@ public final class Avp {
             throw new IllegalArgumentException("AVP " + code + " data of " + data.length + " bytes exceeds "
                     + DiameterConstants.MAX_AVP_LENGTH);
         }
-        return new Avp(code, flags, vendorId, data.clone());
+        return new Avp(code, flags, vendorId, data.clone(), 0);
     }
 
     /** As received: flags are kept as they were on the wire (used by the decoder). */
     static Avp decoded(int code, int flags, long vendorId, byte[] data) {
-        return new Avp(code, flags, vendorId, data);
+        return new Avp(code, flags, vendorId, data, 0);
+    }
+
+    /** As received inside Grouped AVPs nested {@code depth} levels deep. */
+    static Avp decoded(int code, int flags, long vendorId, byte[] data, int depth) {
+        return new Avp(code, flags, vendorId, data, depth);
     }
 
     public static Avp octets(int code, long vendorId, boolean mandatory, byte[] value) {
@@ -91,7 +99,9 @@ public final class Avp {
     public static Avp time(int code, long vendorId, boolean mandatory, Instant value) {
         long unix = value.getEpochSecond();
         long ntp = unix >= NTP_ERA1_UNIX_SECONDS ? unix - NTP_ERA1_UNIX_SECONDS : unix + NTP_TO_UNIX_SECONDS;
-        if (ntp < 0 || ntp > 0xFFFFFFFFL || (unix >= NTP_ERA1_UNIX_SECONDS && ntp >= 0x8000_0000L)) {
+        // RFC 4330 3: an MSB of 1 means era 0 (1968-2036), 0 means era 1 (2036-2104); outside that range the value
+        // would be read back in the other era.
+        if (ntp < 0 || ntp > 0xFFFFFFFFL || (unix >= NTP_ERA1_UNIX_SECONDS) != (ntp < 0x8000_0000L)) {
             throw new IllegalArgumentException("time not representable in a Diameter Time AVP: " + value);
         }
         return unsigned32(code, vendorId, mandatory, ntp);
@@ -201,7 +211,7 @@ public final class Avp {
 
     /** The members of a Grouped AVP (RFC 6733 4.4). A member overrunning this AVP is a 5014 naming it. */
     public List<Avp> groupedAvps() {
-        return Collections.unmodifiableList(AvpCodec.decodeAll(ByteBuffer.wrap(data), 1));
+        return Collections.unmodifiableList(AvpCodec.decodeAll(ByteBuffer.wrap(data), depth + 1));
     }
 
     private void requireLength(int n) {

@@ -49,7 +49,7 @@ final class AvpCodec {
             in.get(data);
             int padding = ((length + 3) & ~3) - length;
             in.position(Math.min(in.limit(), in.position() + padding));
-            avps.add(Avp.decoded(code, flags, vendorId, data));
+            avps.add(Avp.decoded(code, flags, vendorId, data, depth));
         }
         return avps;
     }

@@ -130,6 +130,11 @@ public final class DiameterClient {
                 PeerConnection c = new PeerConnection(socket, PeerConnection.Role.INITIATOR, identity, null, java.util.Set.of(),
                         options.watchdogInterval(), options.connectTimeout());
                 connection = c;
+                if (!running) {
+                    // stop() ran while we were connecting and saw no connection to close: close it here
+                    c.close("client stopped");
+                    break;
+                }
                 c.run(); // returns when the connection closes
                 lastError = c.closeReason();
                 if (running) {

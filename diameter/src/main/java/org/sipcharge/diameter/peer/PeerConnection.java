@@ -58,6 +58,8 @@ final class PeerConnection {
     private final ConcurrentHashMap<Integer, CompletableFuture<DiameterMessage>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger hopByHop = new AtomicInteger(RANDOM.nextInt());
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    /** Makes "CEA sent, state OPEN" atomic with respect to {@link #disconnect}, so that a peer told OPEN gets a DPR. */
+    private final Object stateLock = new Object();
 
     private volatile PeerState state = PeerState.WAIT_CEA;
     private volatile PeerInfo peer;
@@ -104,7 +106,14 @@ final class PeerConnection {
             if (!open) {
                 return;
             }
-            state = PeerState.OPEN;
+            synchronized (stateLock) {
+                if (state == PeerState.CLOSED) {
+                    return; // closed while the capabilities were exchanged: do not reopen
+                }
+                if (state == PeerState.WAIT_CEA) {
+                    state = PeerState.OPEN;
+                } // else OPEN already, or CLOSING: keep reading for the DPA
+            }
             LOG.log(Level.INFO, "DIA-010 Diameter peer {0} ({1}) open at {2}",
                     new Object[]{peer.originHost(), peer.originRealm(), peer.remoteAddress()});
             long tw = watchdogInterval.toMillis();
@@ -157,8 +166,14 @@ final class PeerConnection {
 
     /** DPR (RFC 6733 5.4) and a short wait for DPA, then close. */
     void disconnect(int cause, Duration wait) {
-        if (state == PeerState.OPEN || state == PeerState.SUSPECT) {
-            state = PeerState.CLOSING;
+        boolean sendDpr;
+        synchronized (stateLock) {
+            sendDpr = state == PeerState.OPEN || state == PeerState.SUSPECT;
+            if (sendDpr) {
+                state = PeerState.CLOSING;
+            }
+        }
+        if (sendDpr) {
             DiameterMessage dpr = DiameterMessage.request(DiameterConstants.CMD_DISCONNECT_PEER, DiameterConstants.APP_COMMON_MESSAGES)
                     .proxiable(false)
                     .add(originHost()).add(originRealm())
@@ -275,7 +290,13 @@ final class PeerConnection {
             write(capabilitiesAnswer(cer, e.resultCode(), e.failedAvp(), e.getMessage()));
             return false;
         }
-        write(capabilitiesAnswer(cer, DiameterConstants.RESULT_SUCCESS, null, null));
+        synchronized (stateLock) {
+            if (state != PeerState.WAIT_CEA) {
+                return false; // disconnected meanwhile
+            }
+            write(capabilitiesAnswer(cer, DiameterConstants.RESULT_SUCCESS, null, null));
+            state = PeerState.OPEN;
+        }
         return true;
     }
 
