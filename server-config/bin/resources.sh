@@ -33,10 +33,15 @@ asadmin create-system-properties "$joined" >/dev/null
 # row and its JMS message can commit in one XA transaction. For PostgreSQL see server-config/README.md.
 if ! asadmin list-jdbc-connection-pools 2>/dev/null | grep -qx SipchargePool; then
   log "creating JDBC pool SipchargePool (H2, embedded in the domain)"
+  # The embedded database gets a password of its own, made on first use and kept in the run directory (mode 600).
+  pwfile="$SIPCHARGE_RUN_DIR/h2-database.password"
+  if [ ! -s "$pwfile" ]; then
+    (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$pwfile")
+  fi
   asadmin create-jdbc-connection-pool \
     --datasourceclassname org.h2.jdbcx.JdbcDataSource --restype javax.sql.XADataSource \
     --steadypoolsize 4 --maxpoolsize 32 --isconnectvalidatereq=true --validationmethod auto-commit \
-    --property 'url=jdbc\:h2\:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT=FALSE:user=sipcharge' \
+    --property 'url=jdbc\:h2\:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT\=FALSE:user=sipcharge:password='"$(cat "$pwfile")" \
     SipchargePool >/dev/null
 fi
 if ! asadmin list-jdbc-resources 2>/dev/null | grep -qx jdbc/sipcharge; then

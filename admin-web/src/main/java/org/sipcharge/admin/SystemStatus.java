@@ -43,7 +43,9 @@ public class SystemStatus {
         ChargingStatus.Report ch = charging();
         BillingConnectorStatus.Report bill = billing();
         boolean ready = sip != null && sip.listening() && ch != null && ch.cdfListening() && ch.rfPeerOpen()
-                && ch.databaseError() == null && bill != null && bill.consuming();
+                && ch.databaseError() == null && bill != null;
+        // bill.consuming() turns true when the container creates the first consumer instance, which Payara does
+        // lazily (MDB steady pool 0), so it is reported, not required.
         m.put("ready", ready);
         if (sip == null) {
             m.put("sip.available", false);

@@ -83,6 +83,10 @@ public final class DiameterConstants {
     public static final int AVP_TIME_STAMPS = 833;
     public static final int AVP_SIP_REQUEST_TIMESTAMP = 834;
     public static final int AVP_SIP_RESPONSE_TIMESTAMP = 835;
+    /** TS 32.299 7.2 SIP-Request-Timestamp-Fraction (Unsigned32, milliseconds), child of Time-Stamps. */
+    public static final int AVP_SIP_REQUEST_TIMESTAMP_FRACTION = 2301;
+    /** TS 32.299 7.2 SIP-Response-Timestamp-Fraction (Unsigned32, milliseconds), child of Time-Stamps. */
+    public static final int AVP_SIP_RESPONSE_TIMESTAMP_FRACTION = 2302;
     public static final int AVP_CAUSE_CODE = 861;
     public static final int AVP_NODE_FUNCTIONALITY = 862;
     public static final int AVP_SERVICE_INFORMATION = 873;

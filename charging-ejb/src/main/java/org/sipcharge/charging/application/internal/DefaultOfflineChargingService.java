@@ -5,6 +5,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
+import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
 import org.sipcharge.charging.application.ChargeableSession;
 import org.sipcharge.charging.application.OfflineChargingService;
@@ -36,7 +37,9 @@ import java.util.logging.Logger;
  * that reaches another node than its START proceeds without waiting), and an ACR that still fails after
  * {@code sipcharge.ctf.max-retransmissions} retransmissions is logged (RF-020) and counted, not yet buffered durably.
  */
+// @LocalBean: the status bean reads this bean's counters through its no-interface view.
 @Singleton
+@LocalBean
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class DefaultOfflineChargingService implements OfflineChargingService {
 

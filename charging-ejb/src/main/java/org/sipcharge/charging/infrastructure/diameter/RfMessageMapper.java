@@ -31,7 +31,6 @@ public final class RfMessageMapper {
     /** Builds the ACR for a request; Origin-Host/Realm and Destination-Realm are added by the client. */
     public static DiameterMessage.Builder toAcr(AccountingRequest r, String destinationRealm) {
         DiameterMessage.Builder b = DiameterMessage.request(DiameterConstants.CMD_ACCOUNTING, DiameterConstants.APP_BASE_ACCOUNTING)
-                .flagRetransmit(r.retransmission())
                 .add(Avp.utf8(DiameterConstants.AVP_SESSION_ID, 0, true, r.sessionId()))
                 .add(Avp.utf8(DiameterConstants.AVP_DESTINATION_REALM, 0, true, destinationRealm))
                 .add(Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, r.type().code()))
@@ -40,6 +39,9 @@ public final class RfMessageMapper {
                 .add(Avp.utf8(DiameterConstants.AVP_SERVICE_CONTEXT_ID, 0, true, DiameterConstants.SERVICE_CONTEXT_ID_IMS))
                 .add(Avp.time(DiameterConstants.AVP_EVENT_TIMESTAMP, 0, true, r.eventTime()));
 
+        if (r.retransmission()) {
+            b.flagRetransmit();
+        }
         List<Avp> ims = new ArrayList<>();
         ims.add(Avp.grouped(DiameterConstants.AVP_EVENT_TYPE, V3GPP, true,
                 List.of(Avp.utf8(DiameterConstants.AVP_SIP_METHOD, V3GPP, true, "INVITE"))));
@@ -57,9 +59,14 @@ public final class RfMessageMapper {
         List<Avp> stamps = new ArrayList<>();
         if (r.sipRequestTime() != null) {
             stamps.add(Avp.time(DiameterConstants.AVP_SIP_REQUEST_TIMESTAMP, V3GPP, true, r.sipRequestTime()));
+            // Time AVPs carry whole seconds; TS 32.299 adds the milliseconds in a fraction AVP.
+            stamps.add(Avp.unsigned32(DiameterConstants.AVP_SIP_REQUEST_TIMESTAMP_FRACTION, V3GPP, true,
+                    r.sipRequestTime().getNano() / 1_000_000));
         }
         if (r.sipResponseTime() != null) {
             stamps.add(Avp.time(DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP, V3GPP, true, r.sipResponseTime()));
+            stamps.add(Avp.unsigned32(DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP_FRACTION, V3GPP, true,
+                    r.sipResponseTime().getNano() / 1_000_000));
         }
         if (!stamps.isEmpty()) {
             ims.add(Avp.grouped(DiameterConstants.AVP_TIME_STAMPS, V3GPP, true, stamps));
@@ -96,8 +103,10 @@ public final class RfMessageMapper {
         String calling = ims.flatMap(i -> child(i, DiameterConstants.AVP_CALLING_PARTY_ADDRESS)).map(Avp::asUtf8).orElse(null);
         String called = ims.flatMap(i -> child(i, DiameterConstants.AVP_CALLED_PARTY_ADDRESS)).map(Avp::asUtf8).orElse(null);
         Optional<Avp> stamps = ims.flatMap(i -> child(i, DiameterConstants.AVP_TIME_STAMPS));
-        Instant requestTime = stamps.flatMap(t -> child(t, DiameterConstants.AVP_SIP_REQUEST_TIMESTAMP)).map(Avp::asTime).orElse(null);
-        Instant responseTime = stamps.flatMap(t -> child(t, DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP)).map(Avp::asTime).orElse(null);
+        Instant requestTime = timestamp(stamps, DiameterConstants.AVP_SIP_REQUEST_TIMESTAMP,
+                DiameterConstants.AVP_SIP_REQUEST_TIMESTAMP_FRACTION);
+        Instant responseTime = timestamp(stamps, DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP,
+                DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP_FRACTION);
         int cause = ims.flatMap(i -> child(i, DiameterConstants.AVP_CAUSE_CODE)).map(Avp::asInteger32).orElse(0);
         try {
             return new AccountingRequest(sessionId, originHost, type, recordNumber, acr.isRetransmit(), userSessionId,
@@ -130,6 +139,23 @@ public final class RfMessageMapper {
                         .map(Avp::asUnsigned32).orElse(0L));
         long interim = aca.avp(DiameterConstants.AVP_ACCT_INTERIM_INTERVAL).map(Avp::asUnsigned32).orElse(-1L);
         return new AccountingAnswer(result, interim);
+    }
+
+    /** A Time AVP of Time-Stamps plus its millisecond fraction AVP when present (values above 999 are refused). */
+    private static Instant timestamp(Optional<Avp> stamps, int timeCode, int fractionCode) {
+        Optional<Instant> seconds = stamps.flatMap(t -> child(t, timeCode)).map(Avp::asTime);
+        if (seconds.isEmpty()) {
+            return null;
+        }
+        Optional<Avp> fraction = stamps.flatMap(t -> child(t, fractionCode));
+        if (fraction.isEmpty()) {
+            return seconds.get();
+        }
+        long millis = fraction.get().asUnsigned32();
+        if (millis > 999) {
+            throw DiameterProtocolException.invalidAvpValue(fraction.get(), "timestamp fraction " + millis + " ms is over 999");
+        }
+        return seconds.get().plusMillis(millis);
     }
 
     private static Optional<Avp> child(Avp grouped, int code) {

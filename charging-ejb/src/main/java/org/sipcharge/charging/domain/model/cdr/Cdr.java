@@ -73,10 +73,19 @@ public class Cdr {
     protected Cdr() {
     }
 
-    /** A CDR waiting for its sequence number: persist it, then {@link #seal} it in the same transaction. */
+    /**
+     * A CDR waiting for its sequence number: persist it, then {@link #seal} it in the same transaction.
+     * Hibernate captures an entity's state for its INSERT at persist time, so the row is inserted with
+     * placeholders (satisfying the NOT NULL and UNIQUE constraints) and completed by an UPDATE at the same flush;
+     * nobody ever sees the placeholders, because both statements commit together.
+     */
     public Cdr(String sessionId, Instant createdAt) {
         this.sessionId = sessionId;
         this.createdAt = createdAt;
+        this.cdrId = "pending-" + java.util.UUID.randomUUID();
+        this.openingTime = createdAt;
+        this.closureTime = createdAt;
+        this.body = new byte[0];
     }
 
     public long localSequenceNumber() {
