@@ -4,6 +4,6 @@
 # Installs the Debian packages the tests need when they are missing. See README.md.
 set -euo pipefail
 cd "$(dirname "$0")"
-. server-config/bin/common.sh
-ensure_packages curl unzip sip-tester tshark
+# In a subshell: common.sh exports its defaults (ports, run dir), which must not leak into the tests' processes.
+(. server-config/bin/common.sh && ensure_packages curl unzip sip-tester)
 mvn -B -ntp verify "$@"

@@ -17,9 +17,21 @@ install_payara() {
   rm -f "$SIPCHARGE_RUN_DIR/dist/payara-$v.zip"
 }
 
+# The admin port written in an existing domain's domain.xml (first admin-listener with a literal port).
+domain_admin_port() {
+  grep -o '<network-listener protocol="admin-listener" port="[0-9]*"' "$(domain_dir)/config/domain.xml" 2>/dev/null \
+    | head -n 1 | sed 's/.*port="\([0-9]*\)"/\1/'
+}
+
 create_domain() {
   install_payara
-  [ -d "$(domain_dir)" ] && return 0
+  if [ -d "$(domain_dir)" ]; then
+    local existing; existing=$(domain_admin_port)
+    if [ -n "$existing" ] && [ "$existing" != "$SIPCHARGE_ADMIN_PORT" ]; then
+      die "domain $SIPCHARGE_DOMAIN in $(domain_dir) was created with admin port $existing, but this run wants $SIPCHARGE_ADMIN_PORT (SIPCHARGE_PORTBASE/SIPCHARGE_ADMIN_PORT changed): use the same ports, another SIPCHARGE_RUN_DIR, or delete that domain directory"
+    fi
+    return 0
+  fi
   log "creating domain $SIPCHARGE_DOMAIN (admin port $SIPCHARGE_ADMIN_PORT, http port $SIPCHARGE_HTTP_PORT)"
   local ports
   if [ -n "$SIPCHARGE_PORTBASE" ]; then

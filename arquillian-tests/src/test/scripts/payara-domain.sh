@@ -116,6 +116,16 @@ create() {
   grep -q '<hazelcast-runtime-configuration ' "$domain_xml" || die "no hazelcast-runtime-configuration in $domain_xml"
   sed -i "s|<hazelcast-runtime-configuration |<hazelcast-runtime-configuration cluster-group-name=\"$cluster_name\" |" "$domain_xml"
 
+  # The DAS saves an archive uploaded for deployment as $java.io.tmpdir/<archive name> (Payara's REST
+  # Util.saveFile): two domains deploying cdf-unit-of-work.war at once overwrite and delete each other's file
+  # ("File source doesn't exist"). A temporary directory of the domain's own (server-config only, the first
+  # java-config in domain.xml).
+  mkdir -p "$DOMAIN_DIR/tmp"
+  awk -v opt="<jvm-options>-Djava.io.tmpdir=$DOMAIN_DIR/tmp</jvm-options>" \
+    '{ print } !done && /<java-config / { print "        " opt; done = 1 }' "$domain_xml" >"$domain_xml.new"
+  mv "$domain_xml.new" "$domain_xml"
+  grep -q -- "-Djava.io.tmpdir=$DOMAIN_DIR/tmp" "$domain_xml" || die "could not set java.io.tmpdir in $domain_xml"
+
   mkdir -p "$(dirname "$PROPS")"
   cat >"$PROPS" <<EOF
 payara.home=$PAYARA_HOME

@@ -43,6 +43,9 @@ final class SystemUnderTest implements AutoCloseable {
         this.billingPort = FreePorts.tcpAndUdp();
         env.put("SIPCHARGE_RUN_DIR", runDir.toString());
         env.put("SIPCHARGE_PORTBASE", Integer.toString(portBase));
+        // Explicit, so that values exported by a caller's environment can never override the port base.
+        env.put("SIPCHARGE_ADMIN_PORT", Integer.toString(portBase + 48));
+        env.put("SIPCHARGE_HTTP_PORT", Integer.toString(httpPort));
         env.put("SIPCHARGE_SIP_PORT", Integer.toString(sipPort));
         env.put("SIPCHARGE_UAS_PORT", Integer.toString(uasPort));
         env.put("SIPCHARGE_DIAMETER_PORT", Integer.toString(diameterPort));
@@ -55,6 +58,8 @@ final class SystemUnderTest implements AutoCloseable {
     static SystemUnderTest start(String extraProperties) throws Exception {
         Path root = Path.of(System.getProperty("sipcharge.root", "..")).toAbsolutePath().normalize();
         Path runDir = Path.of(System.getProperty("sipcharge.runDir", "target/e2e-run")).toAbsolutePath();
+        // A fresh run directory: a domain left by an earlier run has other ports.
+        deleteTree(runDir);
         SystemUnderTest sut = new SystemUnderTest(root, runDir, extraProperties);
         try {
             Processes.Result r = sut.script(Duration.ofMinutes(8), "start");
@@ -125,6 +130,17 @@ final class SystemUnderTest implements AutoCloseable {
         return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).map(l -> l.split("\t", -1)).toList();
     }
 
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 
     @Override
     public void close() throws Exception {
