@@ -1,6 +1,8 @@
 package org.sipcharge.admin;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import org.sipcharge.charging.application.ChargingStatus;
 import org.sipcharge.status.BillingConnectorStatus;
 import org.sipcharge.status.SipTierStatus;
@@ -17,9 +19,23 @@ import java.util.Map;
 @ApplicationScoped
 public class SystemStatus {
 
-    static final String CHARGING_JNDI = "java:app/sipcharge-charging-ejb/DefaultChargingStatus!" + ChargingStatus.class.getName();
-    static final String SIP_JNDI = "java:app/sipcharge-sip-b2bua/DefaultSipTierStatus!" + SipTierStatus.class.getName();
-    static final String BILLING_JNDI = "java:app/sipcharge-billing-connector/DefaultBillingConnectorStatus!" + BillingConnectorStatus.class.getName();
+    static final String CHARGING_JNDI = "sipcharge-charging-ejb/DefaultChargingStatus!" + ChargingStatus.class.getName();
+    static final String SIP_JNDI = "sipcharge-sip-b2bua/DefaultSipTierStatus!" + SipTierStatus.class.getName();
+    static final String BILLING_JNDI = "sipcharge-billing-connector/DefaultBillingConnectorStatus!" + BillingConnectorStatus.class.getName();
+
+    /**
+     * The application's deployed name, read while deploying (when java:app is bound). Health checks and metrics
+     * are called on the server's own threads, where java:app is not bound, so lookups use java:global with it.
+     */
+    private static volatile String appName = "sipcharge";
+
+    void started(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        try {
+            appName = (String) new InitialContext().lookup("java:app/AppName");
+        } catch (NamingException e) {
+            // keep the default deploy name
+        }
+    }
 
     /** The charging figures, or null when the charging module is not available. */
     public ChargingStatus.Report charging() {
@@ -99,9 +115,9 @@ public class SystemStatus {
         return m;
     }
 
-    private static <T> T lookup(String name, Class<T> type) {
+    private static <T> T lookup(String moduleName, Class<T> type) {
         try {
-            return type.cast(new InitialContext().lookup(name));
+            return type.cast(new InitialContext().lookup("java:global/" + appName + "/" + moduleName));
         } catch (NamingException | RuntimeException e) {
             return null;
         }

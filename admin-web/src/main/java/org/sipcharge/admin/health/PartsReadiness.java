@@ -67,10 +67,11 @@ public class PartsReadiness {
             if (r == null || bill == null) {
                 return b.down().withData("error", "charging or billing module not available").build();
             }
-            b.status(r.jmsHealthy() && bill.consuming())
+            // The billing consumer is created lazily by the container (first message), so it is data, not a condition.
+            b.status(r.jmsHealthy())
                     .withData("outboxBacklog", r.outboxBacklog())
                     .withData("billingConsumerActive", bill.consuming());
-            if (r.jmsLastError() != null) {
+            if (!r.jmsHealthy() && r.jmsLastError() != null) {
                 b.withData("error", r.jmsLastError());
             }
             return b.build();

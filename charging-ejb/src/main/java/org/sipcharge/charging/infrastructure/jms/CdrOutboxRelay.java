@@ -74,6 +74,17 @@ public class CdrOutboxRelay {
         return batch.size();
     }
 
+    /** Opens a connection to the broker and a producer on the CDR queue, outside any transaction; throws when it cannot. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public void probeBroker() {
+        try (JMSContext context = connectionFactory.createContext()) {
+            context.createProducer();
+            context.createBrowser(cdrQueue).close();
+        } catch (jakarta.jms.JMSRuntimeException | JMSException e) {
+            throw new IllegalStateException("CDF-045 broker probe failed: " + e.getMessage(), e);
+        }
+    }
+
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public long backlog() {
         return em.createNamedQuery("Cdr.countUnpublished", Long.class).getSingleResult();

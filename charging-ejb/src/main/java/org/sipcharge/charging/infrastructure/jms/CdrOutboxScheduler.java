@@ -45,9 +45,41 @@ public class CdrOutboxScheduler {
         drain();
     }
 
+    private final AtomicLong ticks = new AtomicLong();
+    /** How long without a successful probe or publication before JMS counts as unhealthy (probe every 5 s). */
+    static final java.time.Duration STALE_AFTER = java.time.Duration.ofSeconds(20);
+
     @Schedule(hour = "*", minute = "*", second = "*", persistent = false, info = "sipcharge CDR outbox")
     void everySecond() {
         drain();
+        // With nothing to publish the broker is not touched; probe it every 5 s so health reflects an outage.
+        if ((ticks.incrementAndGet() % 5 == 0 || lastSuccess == null) && draining.tryLock()) {
+            try {
+                relay.probeBroker();
+                recovered();
+            } catch (RuntimeException e) {
+                failed(e);
+            } finally {
+                draining.unlock();
+            }
+        }
+    }
+
+    private void recovered() {
+        lastSuccess = Instant.now();
+        if (failing) {
+            LOG.info("CDF-043 CDR publication to JMS works again");
+            failing = false;
+        }
+    }
+
+    private void failed(RuntimeException e) {
+        lastError.set(Instant.now() + " " + rootMessage(e));
+        if (!failing) {
+            // Logged once per outage, not every second; the CDRs stay in the outbox and are retried.
+            LOG.log(Level.SEVERE, "CDF-042 the JMS broker cannot be used; CDRs stay in the outbox and are retried every second", e);
+            failing = true;
+        }
     }
 
     private void drain() {
@@ -59,22 +91,17 @@ public class CdrOutboxScheduler {
             try {
                 again.set(false);
                 int n;
+                long total = 0;
                 do {
                     n = relay.publishBatch(BATCH_SIZE);
                     published.addAndGet(n);
+                    total += n;
                 } while (n == BATCH_SIZE);
-                lastSuccess = Instant.now();
-                if (failing) {
-                    LOG.info("CDF-043 CDR publication to JMS works again");
-                    failing = false;
+                if (total > 0) {
+                    recovered(); // only a real publication proves the broker works; an empty outbox proves nothing
                 }
             } catch (RuntimeException e) {
-                lastError.set(Instant.now() + " " + rootMessage(e));
-                if (!failing) {
-                    // Logged once per outage, not every second; the CDRs stay in the outbox and are retried.
-                    LOG.log(Level.SEVERE, "CDF-042 CDR publication to JMS failed, CDRs stay in the outbox and are retried every second", e);
-                    failing = true;
-                }
+                failed(e);
                 return;
             } finally {
                 draining.unlock();
@@ -94,8 +121,14 @@ public class CdrOutboxScheduler {
         return published.get();
     }
 
+    /**
+     * The broker was usable within the last {@link #STALE_AFTER}: a probe or publication succeeded. A call that
+     * hangs (the resource adapter reconnects forever while the broker is away) makes the figure go stale, so health
+     * turns DOWN during an outage even when no call has failed yet.
+     */
     public boolean healthy() {
-        return !failing;
+        Instant ok = lastSuccess;
+        return !failing && ok != null && ok.isAfter(Instant.now().minus(STALE_AFTER));
     }
 
     public String lastError() {
