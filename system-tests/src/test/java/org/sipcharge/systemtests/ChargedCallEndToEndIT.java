@@ -105,6 +105,40 @@ class ChargedCallEndToEndIT {
         assertEquals(1, after.successfulCalls(), "a good call after malformed input; " + after.summary());
     }
 
+    @Test
+    @Order(3)
+    void healthAndMetricsReportEveryPart() throws Exception {
+        // MicroProfile Health: one readiness check per part, all UP on a working system (HTTP 200).
+        String health = Wait.until(Duration.ofSeconds(30), () -> {
+            try {
+                return sut.httpGet("/health");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, h -> h.startsWith("{\"status\":\"UP\""), "overall health UP");
+        for (String check : List.of("sip-listener", "diameter", "jms", "database")) {
+            assertTrue(health.contains("\"name\":\"" + check + "\",\"status\":\"UP\""), check + " UP in " + health);
+        }
+        assertEquals(200, sut.httpGetStatusCode("/health"));
+        // MicroProfile Metrics: our gauges in the application scope carry the same figures as the status API.
+        String metrics = sut.httpGet("/metrics?scope=application");
+        long completed = metricValue(metrics, "sipcharge_calls_completed");
+        assertTrue(completed >= CALLS + 1, "sipcharge_calls_completed " + completed + " after " + (CALLS + 1) + " calls");
+        assertEquals(1, metricValue(metrics, "sipcharge_sip_listening"));
+        assertEquals(1, metricValue(metrics, "sipcharge_diameter_rf_open"));
+        assertEquals(0, metricValue(metrics, "sipcharge_acr_answered_error"));
+    }
+
+    private static long metricValue(String exposition, String name) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                String v = line.substring(line.lastIndexOf(' ') + 1).trim();
+                return (long) Double.parseDouble(v);
+            }
+        }
+        throw new AssertionError("metric " + name + " not found in:\n" + exposition);
+    }
+
     private static String receive(DatagramSocket socket) throws IOException {
         byte[] buf = new byte[4096];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
