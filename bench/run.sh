@@ -36,6 +36,9 @@ export SIPCHARGE_ARTEMIS_PORT=$(free_port) SIPCHARGE_BILLING_PORT=$(free_port)
 export SIPCHARGE_CLUSTER_NAME="sipcharge-bench-$$"
 . server-config/bin/common.sh
 ensure_packages sip-tester curl python3
+# Every run starts from a fresh domain, broker and database (the unpacked distributions are kept).
+rm -rf "$PAYARA_HOME/glassfish/domains/$SIPCHARGE_DOMAIN" "$SIPCHARGE_RUN_DIR/artemis-broker" "$SIPCHARGE_RUN_DIR/billing" \
+  "$SIPCHARGE_RUN_DIR/h2-database.password"
 
 OUT="$SIPCHARGE_RUN_DIR/bench-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
@@ -64,13 +67,13 @@ set +e
 set -e
 end_ns=$(date +%s%N)
 
-# Let the last STOPs and CDRs drain (poll with a deadline).
-want=$((del0 + CALLS))
+stats_field() { awk -F';' -v f="$1" 'NR==1{for(i=1;i<=NF;i++) if($i==f) c=i} END{print $c}' "$OUT/stats.csv"; }
+ok=$(stats_field 'SuccessfulCall(C)'); failed=$(stats_field 'FailedCall(C)')
+# Let the last STOPs and CDRs drain (poll with a deadline): one CDR per successful call is expected.
+want=$((del0 + ok))
 deadline=$(( $(date +%s) + 120 ))
 while [ "$(status_value billing.delivered)" -lt "$want" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
 
-stats_field() { awk -F';' -v f="$1" 'NR==1{for(i=1;i<=NF;i++) if($i==f) c=i} END{print $c}' "$OUT/stats.csv"; }
-ok=$(stats_field 'SuccessfulCall(C)'); failed=$(stats_field 'FailedCall(C)')
 elapsed_ms=$(( (end_ns - start_ns) / 1000000 ))
 # SIPp's uac scenario measures response time 1 from the INVITE to the 200 (rtd). The trace holds one line per call.
 rtt_file=$(ls "$OUT"/*_rtt.csv 2>/dev/null | head -1 || true)
@@ -87,7 +90,7 @@ calls/s achieved:        $(awk -v n="$ok" -v ms="$elapsed_ms" -v h="$HOLD" 'BEGI
 successful / failed:     $ok / $failed
 INVITE->200 latency ms:  p50 $(lat 50)  p95 $(lat 95)  p99 $(lat 99)
 ACRs answered 2001:      $acr (2 per call expected: START + STOP)
-CDRs delivered/calls:    $del / $CALLS
+CDRs delivered/calls:    $del / $CALLS offered, $ok successful
 Payara peak RSS:         $rss
 details:                 $OUT
 REPORT

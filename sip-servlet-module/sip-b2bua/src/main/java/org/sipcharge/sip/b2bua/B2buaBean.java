@@ -36,7 +36,7 @@ public class B2buaBean implements SipMessageListener {
 
     private static volatile CallStore store;
     private static volatile OfflineChargingService chargingService;
-    private static volatile long nextChargingLookup;
+    private static long lastFailedLookup;
 
     private B2bua b2bua;
 
@@ -76,17 +76,23 @@ public class B2buaBean implements SipMessageListener {
         if (c != null) {
             return c;
         }
-        long now = System.nanoTime();
-        if (now - nextChargingLookup < 0) {
-            return null;
-        }
-        nextChargingLookup = now + 1_000_000_000L;
-        try {
-            chargingService = (OfflineChargingService) new InitialContext().lookup(CHARGING_JNDI);
-            return chargingService;
-        } catch (NamingException e) {
-            LOG.warning("SIP-011 charging application not available at " + CHARGING_JNDI + ": " + e);
-            return null;
+        // Concurrent first calls wait for one lookup instead of each seeing "not yet" (which answered 503).
+        synchronized (B2buaBean.class) {
+            if (chargingService != null) {
+                return chargingService;
+            }
+            long now = System.nanoTime();
+            if (lastFailedLookup != 0 && now - lastFailedLookup < 1_000_000_000L) {
+                return null;
+            }
+            try {
+                chargingService = (OfflineChargingService) new InitialContext().lookup(CHARGING_JNDI);
+                return chargingService;
+            } catch (NamingException e) {
+                lastFailedLookup = now;
+                LOG.warning("SIP-011 charging application not available at " + CHARGING_JNDI + ": " + e);
+                return null;
+            }
         }
     }
 
