@@ -56,7 +56,7 @@ PAYARA_PID=$(server-config/bin/payara.sh pid)
 acr0=$(status_value acr.answeredOk); del0=$(status_value billing.delivered)
 
 CALLS=$((RATE * DURATION))
-sipp -sn uas -i 127.0.0.1 -p "$SIPCHARGE_UAS_PORT" -nostdin -bg >"$OUT/uas.out" 2>&1 &
+sipp -sn uas -i 127.0.0.1 -p "$SIPCHARGE_UAS_PORT" -nostdin >"$OUT/uas.out" 2>&1 &
 UAS_PID=$!
 start_ns=$(date +%s%N)
 set +e

@@ -70,6 +70,10 @@ start_all() {
 summary() {
   local s; s=$(status_text) || die "no status from $STATUS_URL: is the system running?"
   printf '%s\n' "----- sipcharge summary -----"
+  val() { printf '%s\n' "$s" | sed -n "s/^$1=//p"; }
+  printf '  calls completed: %s   ACRs answered 2001: %s   CDRs committed: %s   CDRs delivered to billing: %s\n' \
+    "$(val calls.completed)" "$(val acr.answeredOk)" "$(val cdr.committed)" "$(val billing.delivered)"
+  printf '%s\n' "  ready: $(val ready)   (details below)"
   printf '%s\n' "$s" | grep -E '^(calls|acr|cdr|billing|jms|diameter|sip)' | sed 's/^/  /'
   printf '  billing simulator received: %s CDR lines (%s)\n' \
     "$(wc -l <"$BILLING_DIR/received.tsv" 2>/dev/null || echo 0)" "$BILLING_DIR/received.tsv"
