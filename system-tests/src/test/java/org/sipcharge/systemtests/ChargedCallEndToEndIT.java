@@ -107,6 +107,26 @@ class ChargedCallEndToEndIT {
 
     @Test
     @Order(3)
+    void aCallCancelledBeforeAnswerIsRelayedAndNotCharged() throws Exception {
+        long cancelledBefore = sut.statusLong("calls.cancelled");
+        long committedBefore = sut.statusLong("cdr.committed");
+        long acrsBefore = sut.statusLong("acr.received");
+        int calls = 3;
+        Sipp.Result r = Sipp.calls(sut, calls, 0, "cancel", Sipp.scenarioFile("uac-cancel.xml"),
+                Sipp.scenarioFile("uas-ring-until-cancel.xml"));
+        // Each caller got 180, then 200 to its CANCEL and 487 to its INVITE; each callee got the CANCEL and the ACK of its 487.
+        assertEquals(calls, r.successfulCalls(), "cancelled calls completing their scenario; " + r.summary());
+        assertEquals(0, r.failedCalls(), r.summary());
+        Wait.until(Duration.ofSeconds(10), () -> sut.statusLong("calls.cancelled"), n -> n == cancelledBefore + calls,
+                "calls counted as cancelled");
+        assertEquals(0, sut.statusLong("calls.active"), "no call state left behind");
+        // Never answered, so never charged: no ACR, no CDR.
+        assertEquals(acrsBefore, sut.statusLong("acr.received"), "ACRs for unanswered calls");
+        assertEquals(committedBefore, sut.statusLong("cdr.committed"), "CDRs for unanswered calls");
+    }
+
+    @Test
+    @Order(4)
     void healthAndMetricsReportEveryPart() throws Exception {
         // MicroProfile Health: one readiness check per part, all UP on a working system (HTTP 200).
         String health = Wait.until(Duration.ofSeconds(30), () -> {
@@ -123,7 +143,7 @@ class ChargedCallEndToEndIT {
         // MicroProfile Metrics: our gauges in the application scope carry the same figures as the status API.
         String metrics = sut.httpGet("/metrics?scope=application");
         long completed = metricValue(metrics, "sipcharge_calls_completed");
-        assertTrue(completed >= CALLS + 1, "sipcharge_calls_completed " + completed + " after " + (CALLS + 1) + " calls");
+        assertTrue(completed >= CALLS + 1, "sipcharge_calls_completed " + completed + " after " + (CALLS + 1) + " answered calls");
         assertEquals(1, metricValue(metrics, "sipcharge_sip_listening"));
         assertEquals(1, metricValue(metrics, "sipcharge_diameter_rf_open"));
         assertEquals(0, metricValue(metrics, "sipcharge_acr_answered_error"));

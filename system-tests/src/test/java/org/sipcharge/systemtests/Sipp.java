@@ -19,18 +19,38 @@ final class Sipp {
     }
 
     static Result calls(SystemUnderTest sut, int calls, int holdMillis, String tag) throws Exception {
+        return calls(sut, calls, holdMillis, tag, List.of("-sn", "uac"), List.of("-sn", "uas"));
+    }
+
+    /** A scenario of our own from src/test/resources/sipp, as SIPp arguments. */
+    static List<String> scenarioFile(String name) throws Exception {
+        var url = Sipp.class.getResource("/sipp/" + name);
+        if (url == null) {
+            throw new IllegalArgumentException("no SIPp scenario " + name);
+        }
+        return List.of("-sf", Path.of(url.toURI()).toString());
+    }
+
+    static Result calls(SystemUnderTest sut, int calls, int holdMillis, String tag, List<String> uacScenario,
+                        List<String> uasScenario) throws Exception {
         Path dir = sut.runDir.resolve("sipp/" + tag);
         Files.createDirectories(dir);
         int uacPort = FreePorts.tcpAndUdp();
-        Process uas = Processes.start(List.of("sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(sut.uasPort),
-                "-nostdin", "-trace_err", "-error_file", dir.resolve("uas-errors.log").toString()), dir.resolve("uas.out"));
+        List<String> uasCmd = new java.util.ArrayList<>(List.of("sipp"));
+        uasCmd.addAll(uasScenario);
+        uasCmd.addAll(List.of("-i", "127.0.0.1", "-p", Integer.toString(sut.uasPort),
+                "-nostdin", "-trace_err", "-error_file", dir.resolve("uas-errors.log").toString()));
+        Process uas = Processes.start(uasCmd, dir.resolve("uas.out"));
         try {
             Path stats = dir.resolve("uac-stats.csv");
-            Processes.Result uac = Processes.run(List.of("sipp", "-sn", "uac", "-i", "127.0.0.1", "-p", Integer.toString(uacPort),
+            List<String> uacCmd = new java.util.ArrayList<>(List.of("sipp"));
+            uacCmd.addAll(uacScenario);
+            uacCmd.addAll(List.of("-i", "127.0.0.1", "-p", Integer.toString(uacPort),
                     "-m", Integer.toString(calls), "-r", "10", "-d", Integer.toString(holdMillis), "-nostdin",
                     "-timeout", "60s", "-timeout_error", "-recv_timeout", "10000",
                     "-trace_stat", "-stf", stats.toString(), "-trace_err", "-error_file", dir.resolve("uac-errors.log").toString(),
-                    "127.0.0.1:" + sut.sipPort), Map.of(), dir.resolve("uac.out"), Duration.ofSeconds(90));
+                    "127.0.0.1:" + sut.sipPort));
+            Processes.Result uac = Processes.run(uacCmd, Map.of(), dir.resolve("uac.out"), Duration.ofSeconds(90));
             Map<String, String> last = lastStats(stats);
             long ok = Long.parseLong(last.getOrDefault("SuccessfulCall(C)", "0"));
             long failed = Long.parseLong(last.getOrDefault("FailedCall(C)", "0"));
