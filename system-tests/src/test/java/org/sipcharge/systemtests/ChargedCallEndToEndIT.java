@@ -1,6 +1,9 @@
 package org.sipcharge.systemtests;
 
 import org.junit.jupiter.api.AfterAll;
+import org.sipcharge.diameter.Avp;
+import org.sipcharge.diameter.DiameterConstants;
+import org.sipcharge.diameter.DiameterMessage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -147,6 +150,39 @@ class ChargedCallEndToEndIT {
         assertEquals(1, metricValue(metrics, "sipcharge_sip_listening"));
         assertEquals(1, metricValue(metrics, "sipcharge_diameter_rf_open"));
         assertEquals(0, metricValue(metrics, "sipcharge_acr_answered_error"));
+    }
+
+    @Test
+    @Order(5)
+    void theCdfRefusesMalformedAcrsWithFailedAvpAndStoresNothing() throws Exception {
+        long committedBefore = sut.statusLong("cdr.committed");
+        try (RawDiameterPeer peer = new RawDiameterPeer(sut.diameterPort)) {
+            // RFC 6733 7.1.5 / 9.7.1: Accounting-Record-Number is mandatory in an ACR -> 5005 naming it in Failed-AVP.
+            DiameterMessage missing = peer.exchange(RawDiameterPeer.acr("raw;1;missing-number",
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, 4)));
+            assertEquals(5005, missing.resultCode(), "missing Accounting-Record-Number: " + missing);
+            assertEquals(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, failedAvpCode(missing), "Failed-AVP of " + missing);
+
+            // RFC 6733 9.8.1: Accounting-Record-Type is 1..4; 9 is an invalid value -> 5004 with the AVP in Failed-AVP.
+            DiameterMessage bad = peer.exchange(RawDiameterPeer.acr("raw;1;bad-type",
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, 9),
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, 0)));
+            assertEquals(5004, bad.resultCode(), "Accounting-Record-Type 9: " + bad);
+            assertEquals(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, failedAvpCode(bad), "Failed-AVP of " + bad);
+
+            // The connection still serves: a good EVENT record is answered 2001 and makes one CDR.
+            DiameterMessage ok = peer.exchange(RawDiameterPeer.acr("raw;1;event",
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, 1),
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, 0)));
+            assertEquals(2001, ok.resultCode(), "EVENT record: " + ok);
+        }
+        Wait.until(Duration.ofSeconds(10), () -> sut.statusLong("cdr.committed"), n -> n == committedBefore + 1,
+                "exactly one CDR (the EVENT) from the raw peer");
+    }
+
+    private static long failedAvpCode(DiameterMessage answer) {
+        Avp failed = answer.avp(DiameterConstants.AVP_FAILED_AVP).orElseThrow(() -> new AssertionError("no Failed-AVP in " + answer));
+        return failed.groupedAvps().get(0).code();
     }
 
     private static long metricValue(String exposition, String name) {
