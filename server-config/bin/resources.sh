@@ -16,8 +16,8 @@ props=(
   "sipcharge.b2bua.next-hop=$SIPCHARGE_HOST\\:$SIPCHARGE_UAS_PORT"
   "sipcharge.cdf.listen-host=$SIPCHARGE_HOST"
   "sipcharge.cdf.listen-port=$SIPCHARGE_DIAMETER_PORT"
-  "sipcharge.ctf.cdf-host=$SIPCHARGE_HOST"
-  "sipcharge.ctf.cdf-port=$SIPCHARGE_DIAMETER_PORT"
+  "sipcharge.ctf.cdf-host=$SIPCHARGE_CTF_CDF_HOST"
+  "sipcharge.ctf.cdf-port=$SIPCHARGE_CTF_CDF_PORT"
   "sipcharge.billing.host=$SIPCHARGE_HOST"
   "sipcharge.billing.port=$SIPCHARGE_BILLING_PORT"
 )

@@ -114,11 +114,19 @@ stop_all() {
   log "stopped"
 }
 
+# Restarts the Payara domain only (broker, simulator and data stay): the application reloads from the domain.
+restart_server() {
+  "$(dirname "$0")/payara.sh" stop
+  "$(dirname "$0")/payara.sh" start
+  wait_until 120 status_text || die "the application did not come back at $STATUS_URL after the restart"
+}
+
 case "${1:-run}" in
   run) start_all; demo "${2:-20}" || true; summary ;;
   start) start_all; summary ;;
   demo) demo "${2:-20}" || true; summary ;;
   status) summary ;;
   stop) stop_all ;;
-  *) echo "usage: $0 run|start|demo [CALLS]|status|stop" >&2; exit 2 ;;
+  restart-server) restart_server ;;
+  *) echo "usage: $0 run|start|demo [CALLS]|status|restart-server|stop" >&2; exit 2 ;;
 esac

@@ -89,6 +89,8 @@ public class SystemStatus {
             m.put("acr.sent", ch.rfAcrsSent());
             m.put("acr.answeredOkAtClient", ch.rfAcasOk());
             m.put("acr.failedAtClient", ch.rfFailures());
+            m.put("acr.bufferedAtClient", ch.rfBuffered());
+            m.put("acr.bufferBacklog", ch.rfBufferBacklog());
             m.put("acr.received", ch.acrsReceived());
             m.put("acr.answeredOk", ch.acrsAnsweredOk());
             m.put("acr.answeredError", ch.acrsAnsweredError());

@@ -38,7 +38,7 @@ class ChargedCallEndToEndIT {
 
     @BeforeAll
     static void startTheProduct() throws Exception {
-        sut = SystemUnderTest.start("sipcharge.cdf.interim-interval-seconds=30");
+        sut = SystemUnderTest.start("charged-calls", "sipcharge.cdf.interim-interval-seconds=30");
     }
 
     @AfterAll

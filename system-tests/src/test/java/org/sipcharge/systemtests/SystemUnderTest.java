@@ -55,20 +55,36 @@ final class SystemUnderTest implements AutoCloseable {
         env.put("SIPCHARGE_EXTRA_PROPERTIES", extraProperties);
     }
 
-    static SystemUnderTest start(String extraProperties) throws Exception {
+    static SystemUnderTest start(String name, String extraProperties) throws Exception {
+        return prepare(name, extraProperties, Map.of()).launch();
+    }
+
+    /**
+     * Chooses ports and a fresh run directory, without starting anything: a test can then set up what must exist
+     * before the product starts (a network path towards the CDF, say) and call {@link #launch()}.
+     *
+     * @param extraEnv environment variables for server-config's scripts, applied over the chosen ones
+     */
+    static SystemUnderTest prepare(String name, String extraProperties, Map<String, String> extraEnv) throws Exception {
         Path root = Path.of(System.getProperty("sipcharge.root", "..")).toAbsolutePath().normalize();
-        Path runDir = Path.of(System.getProperty("sipcharge.runDir", "target/e2e-run")).toAbsolutePath();
+        // One run directory per test class, kept after the run for its logs.
+        Path runDir = Path.of(System.getProperty("sipcharge.runDir", "target/e2e-run")).toAbsolutePath().resolve(name);
         // A fresh run directory: a domain left by an earlier run has other ports.
         deleteTree(runDir);
         SystemUnderTest sut = new SystemUnderTest(root, runDir, extraProperties);
+        sut.env.putAll(extraEnv);
+        return sut;
+    }
+
+    SystemUnderTest launch() throws Exception {
         try {
-            Processes.Result r = sut.script(Duration.ofMinutes(8), "start");
+            Processes.Result r = script(Duration.ofMinutes(8), "start");
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("sipcharge.sh start failed (" + r.exitCode() + "):\n" + r.output());
             }
-            return sut;
+            return this;
         } catch (Exception | AssertionError e) {
-            sut.close();
+            close();
             throw e;
         }
     }

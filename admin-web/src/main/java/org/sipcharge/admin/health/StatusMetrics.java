@@ -40,6 +40,7 @@ public class StatusMetrics {
         charging("sipcharge.acr.answered.ok", ChargingStatus.Report::acrsAnsweredOk);
         charging("sipcharge.acr.answered.error", ChargingStatus.Report::acrsAnsweredError);
         charging("sipcharge.cdr.committed", ChargingStatus.Report::cdrsCommitted);
+        charging("sipcharge.acr.buffer.backlog", ChargingStatus.Report::rfBufferBacklog);
         charging("sipcharge.cdr.outbox.backlog", ChargingStatus.Report::outboxBacklog);
         charging("sipcharge.jms.healthy", r -> r.jmsHealthy() ? 1 : 0);
         charging("sipcharge.database.ok", r -> r.databaseError() == null ? 1 : 0);

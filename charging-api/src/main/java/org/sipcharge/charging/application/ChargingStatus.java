@@ -29,10 +29,13 @@ public interface ChargingStatus {
      * @param rfAcasOk           2001 answers received
      * @param rfFailures         ACRs given up after retransmissions
      * @param activeAccountingSessions sessions with START sent and no STOP yet (replicated map size)
+     * @param rfBuffered         ACRs put in the durable buffer since start (no CDF answered them)
+     * @param rfBufferBacklog    ACRs in the durable buffer now, or -1 when unknown
      */
     record Report(boolean cdfListening, String cdfAddress, String cdfError, long acrsReceived, long acrsAnsweredOk,
                   long acrsAnsweredError, long acrDuplicates, long cdrsCommitted, long outboxBacklog, long cdrsPublished,
                   boolean jmsHealthy, String jmsLastError, String databaseError, boolean rfPeerOpen, String rfPeerState,
-                  String rfPeerAddress, long rfAcrsSent, long rfAcasOk, long rfFailures, int activeAccountingSessions) {
+                  String rfPeerAddress, long rfAcrsSent, long rfAcasOk, long rfFailures, int activeAccountingSessions,
+                  long rfBuffered, long rfBufferBacklog) {
     }
 }

@@ -25,6 +25,8 @@ public class DefaultChargingStatus implements ChargingStatus {
     private RfClient rf;
     @EJB
     private DefaultOfflineChargingService ctf;
+    @EJB
+    private AcrBuffer buffer;
 
     @Override
     public Report report() {
@@ -41,6 +43,7 @@ public class DefaultChargingStatus implements ChargingStatus {
         return new Report(cdf.listening(), cdf.listenAddress(), cdf.startError(), cdf.received(), ok,
                 cdf.answeredTotal() - ok, cdf.duplicates(), committed, backlog, outbox.published(), outbox.healthy(),
                 outbox.lastError(), dbError, rf.peerOpen(), rf.peerState(), rf.peerAddress(), ctf.acrsSent(),
-                ctf.acasSuccess(), ctf.failures(), ctf.activeSessions());
+                ctf.acasSuccess(), ctf.failures(), ctf.activeSessions(),
+                ctf.buffered(), buffer.backlog());
     }
 }

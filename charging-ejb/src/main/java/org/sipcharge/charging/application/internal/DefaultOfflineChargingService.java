@@ -50,6 +50,9 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     @EJB
     private RfClient rf;
 
+    @EJB
+    private AcrBuffer buffer;
+
     private Map<String, ChargingSessionState> sessions;
     private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private int maxRetransmissions;
@@ -57,6 +60,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     private final AtomicLong acrsSent = new AtomicLong();
     private final AtomicLong acasSuccess = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong buffered = new AtomicLong();
 
     @PostConstruct
     void init() {
@@ -116,29 +120,66 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         });
     }
 
+    /**
+     * Sends one record and completes when it is settled: answered 2001, or buffered durably. Completes exceptionally
+     * only when it could be neither (RF-020), or when the CDF refused it for good.
+     */
     private CompletionStage<AccountingAnswer> send(AccountingRequest request) {
-        return attempt(request, 0);
+        int endToEnd = rf.newEndToEnd();
+        if (buffer.holdsBackLogFor(request.sessionId())) {
+            // An earlier record of this session waits in the buffer: this one must not overtake it.
+            return bufferOrFail(request, endToEnd, "an earlier record of the session is buffered");
+        }
+        return attempt(request, endToEnd, 0);
     }
 
-    private CompletionStage<AccountingAnswer> attempt(AccountingRequest request, int retransmission) {
+    private CompletionStage<AccountingAnswer> attempt(AccountingRequest request, int endToEnd, int retransmission) {
         acrsSent.incrementAndGet();
-        return rf.send(request).handle((answer, error) -> {
+        return rf.send(request, endToEnd, retransmission).handle((answer, error) -> {
             if (error == null && answer.success()) {
                 acasSuccess.incrementAndGet();
                 return CompletableFuture.completedFuture(answer);
             }
             boolean retry = error != null || answer.retryable();
             if (retry && retransmission < maxRetransmissions) {
-                // RFC 6733 9.4 / TS 32.299 6.1.2: the same record again, marked as a possible retransmission.
-                return attempt(request.asRetransmission(), retransmission + 1);
+                // RFC 6733 9.4 / TS 32.299 6.1.2: the same record again, T flag set, same End-to-End Identifier,
+                // to the other CDF when there is one.
+                return attempt(request.asRetransmission(), endToEnd, retransmission + 1);
+            }
+            String why = error != null ? rootMessage(error) : "Result-Code " + answer.resultCode();
+            if (retry) {
+                return bufferOrFail(request.asRetransmission(), endToEnd, why + " after " + retransmission + " retransmissions");
             }
             failures.incrementAndGet();
-            LOG.log(Level.SEVERE, "RF-020 {0} record {1} of session {2} failed after {3} retransmissions: {4}",
-                    new Object[]{request.type(), request.recordNumber(), request.sessionId(), retransmission,
-                            error != null ? error.toString() : "Result-Code " + answer.resultCode()});
-            return CompletableFuture.<AccountingAnswer>failedFuture(
-                    error != null ? error : new IllegalStateException("Result-Code " + answer.resultCode()));
+            LOG.log(Level.SEVERE, "RF-020 {0} record {1} of session {2} refused by the CDF: {3}",
+                    new Object[]{request.type(), request.recordNumber(), request.sessionId(), why});
+            return CompletableFuture.<AccountingAnswer>failedFuture(new IllegalStateException(why));
         }).thenCompose(f -> f);
+    }
+
+    private CompletionStage<AccountingAnswer> bufferOrFail(AccountingRequest request, int endToEnd, String why) {
+        try {
+            buffer.add(request, endToEnd, why);
+            buffered.incrementAndGet();
+            return CompletableFuture.completedFuture(AccountingAnswer.BUFFERED);
+        } catch (RuntimeException e) {
+            failures.incrementAndGet();
+            LOG.log(Level.SEVERE, "RF-020 " + request.type() + " record " + request.recordNumber() + " of session "
+                    + request.sessionId() + " LOST: no CDF answered (" + why + ") and the buffer refused it", e);
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+    }
+
+    public long buffered() {
+        return buffered.get();
     }
 
     public long acrsSent() {

@@ -41,9 +41,13 @@ public class RfClient {
     private ManagedThreadFactory threadFactory;
 
     private DiameterClient client;
+    /** Optional second CDF: used when the primary is down, and for the retransmissions of a timed-out ACR. */
+    private DiameterClient secondary;
     private String originHost;
     private String realm;
     private String peerAddress = "";
+    private final java.util.concurrent.atomic.AtomicInteger endToEndCounter =
+            new java.util.concurrent.atomic.AtomicInteger(new java.security.SecureRandom().nextInt());
 
     @PostConstruct
     void start() {
@@ -62,10 +66,19 @@ public class RfClient {
             LocalIdentity identity = new LocalIdentity(originHost, realm, InetAddress.getByName("127.0.0.1"),
                     DiameterConstants.VENDOR_3GPP, "sipcharge-ctf", 1, (int) (System.currentTimeMillis() / 1000),
                     Set.of((long) DiameterConstants.APP_BASE_ACCOUNTING));
-            client = new DiameterClient(identity, new InetSocketAddress(host, port), realm, threadFactory,
-                    ClientOptions.defaults().withRequestTimeout(timeout));
+            ClientOptions options = ClientOptions.defaults().withRequestTimeout(timeout);
+            client = new DiameterClient(identity, new InetSocketAddress(host, port), realm, threadFactory, options);
             client.start();
             LOG.log(Level.INFO, "RF-002 Rf client {0} connecting to CDF {1}", new Object[]{originHost, peerAddress});
+            String secondaryHost = config.get("sipcharge.ctf.cdf-secondary-host", "");
+            if (!secondaryHost.isBlank()) {
+                int secondaryPort = config.getInt("sipcharge.ctf.cdf-secondary-port", 3868);
+                secondary = new DiameterClient(identity, new InetSocketAddress(secondaryHost, secondaryPort), realm, threadFactory, options);
+                secondary.start();
+                peerAddress += "," + secondaryHost + ":" + secondaryPort;
+                LOG.log(Level.INFO, "RF-004 Rf client {0} also connecting to secondary CDF {1}:{2}",
+                        new Object[]{originHost, secondaryHost, String.valueOf(secondaryPort)});
+            }
         } catch (Exception e) {
             LOG.log(Level.SEVERE, "RF-003 Rf client could not start towards " + peerAddress + ": " + e.getMessage(), e);
         }
@@ -76,6 +89,19 @@ public class RfClient {
         if (client != null) {
             client.stop();
         }
+        if (secondary != null) {
+            secondary.stop();
+        }
+    }
+
+    /**
+     * A new End-to-End Identifier (RFC 6733 section 3): the low 12 bits of the time in seconds in the high 12 bits
+     * and a counter in the low 20, so that it stays unique for more than the 4 minutes the RFC asks, even across a
+     * restart. Retransmissions of an ACR reuse the identifier of its first copy.
+     */
+    public int newEndToEnd() {
+        int seconds = (int) (System.currentTimeMillis() / 1000) & 0xFFF;
+        return (seconds << 20) | (endToEndCounter.incrementAndGet() & 0xFFFFF);
     }
 
     public String newSessionId() {
@@ -86,20 +112,41 @@ public class RfClient {
         return originHost;
     }
 
-    /** Sends one ACR; completes with the ACA's outcome, or exceptionally on timeout or when no CDF is connected. */
-    public CompletionStage<AccountingAnswer> send(AccountingRequest request) {
-        if (client == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("Rf client is not running"));
+    /**
+     * Sends one ACR; completes with the ACA's outcome, or exceptionally on timeout or when no CDF is connected.
+     * The first copy goes to the primary CDF when its connection is open; a retransmission ({@code attempt} > 0)
+     * prefers the other CDF (RFC 6733 5.5.4 failover), falling back to whichever is open.
+     */
+    public CompletionStage<AccountingAnswer> send(AccountingRequest request, int endToEnd, int attempt) {
+        DiameterClient peer = pick(attempt);
+        if (peer == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("RF-005 no CDF connection is open (" + peerAddress + ")"));
         }
-        return client.send(RfMessageMapper.toAcr(request, realm)).thenApply(RfMessageMapper::fromAca);
+        return peer.send(RfMessageMapper.toAcr(request, realm).endToEnd(endToEnd)).thenApply(RfMessageMapper::fromAca);
     }
 
+    private DiameterClient pick(int attempt) {
+        DiameterClient first = attempt % 2 == 0 || secondary == null ? client : secondary;
+        DiameterClient other = first == client ? secondary : client;
+        if (first != null && first.isOpen()) {
+            return first;
+        }
+        if (other != null && other.isOpen()) {
+            return other;
+        }
+        return first; // none open: the send fails at once with the peer's last error
+    }
+
+    /** At least one CDF connection is open. */
     public boolean peerOpen() {
-        return client != null && client.isOpen();
+        return (client != null && client.isOpen()) || (secondary != null && secondary.isOpen());
     }
 
     public String peerState() {
-        return client == null ? "DISABLED" : String.valueOf(client.state());
+        if (client == null) {
+            return "DISABLED";
+        }
+        return secondary == null ? String.valueOf(client.state()) : client.state() + "," + secondary.state();
     }
 
     public String peerAddress() {

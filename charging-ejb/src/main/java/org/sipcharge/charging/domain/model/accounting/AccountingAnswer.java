@@ -10,6 +10,9 @@ public record AccountingAnswer(long resultCode, long interimIntervalSeconds) {
 
     public static final long SUCCESS = 2001;
 
+    /** Not an answer from a CDF: the record was buffered durably and will be sent again (Result-Code 0 never occurs). */
+    public static final AccountingAnswer BUFFERED = new AccountingAnswer(0, -1);
+
     public boolean success() {
         return resultCode == SUCCESS;
     }
