@@ -2,55 +2,93 @@ package org.sipcharge.diameter;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
-/** Decoding of an AVP sequence (RFC 6733 4.1, 4.4), shared by messages and Grouped AVPs. Every length is checked. */
+/**
+ * Decoding of an AVP sequence (RFC 6733 4.1, 4.4), shared by messages and Grouped AVPs. Every length is checked
+ * before it is used; the AVPs keep ranges of the array they were decoded from (no copy per AVP).
+ */
 final class AvpCodec {
 
     private AvpCodec() {
     }
 
+    /** Decodes the remaining bytes of {@code in} (a heap buffer) and moves its position to its limit. */
     static List<Avp> decodeAll(ByteBuffer in, int depth) {
+        byte[] array;
+        int from;
+        int to;
+        if (in.hasArray()) {
+            array = in.array();
+            from = in.arrayOffset() + in.position();
+            to = in.arrayOffset() + in.limit();
+        } else {
+            array = new byte[in.remaining()];
+            in.duplicate().get(array);
+            from = 0;
+            to = array.length;
+        }
+        List<Avp> avps = decodeAll(array, from, to, depth);
+        in.position(in.limit());
+        return avps;
+    }
+
+    /**
+     * Decodes the AVPs in {@code buf[from, to)}, nested {@code depth} Grouped levels deep. The array must not change
+     * afterwards: the AVPs refer to it.
+     *
+     * @return an unmodifiable list
+     * @throws DiameterProtocolException 5014 naming the AVP whose length does not fit; 5004 when nested deeper
+     *         than {@link DiameterConstants#MAX_GROUP_DEPTH}
+     */
+    static List<Avp> decodeAll(byte[] buf, int from, int to, int depth) {
         if (depth > DiameterConstants.MAX_GROUP_DEPTH) {
             throw new DiameterProtocolException(DiameterConstants.RESULT_INVALID_AVP_VALUE, null,
                     "grouped AVPs nested deeper than " + DiameterConstants.MAX_GROUP_DEPTH);
         }
-        List<Avp> avps = new ArrayList<>();
-        while (in.hasRemaining()) {
-            int start = in.position();
-            if (in.remaining() < DiameterConstants.AVP_HEADER_LENGTH) {
+        if (from == to) {
+            return Collections.emptyList();
+        }
+        // the smallest AVP is 8 bytes, so this bounds the count; most containers hold fewer than 16 AVPs
+        ArrayList<Avp> avps = new ArrayList<>(Math.min(16, (to - from) / DiameterConstants.AVP_HEADER_LENGTH));
+        int p = from;
+        while (p < to) {
+            int start = p;
+            if (to - p < DiameterConstants.AVP_HEADER_LENGTH) {
                 throw new DiameterProtocolException(DiameterConstants.RESULT_INVALID_AVP_LENGTH, null,
-                        in.remaining() + " bytes left after the last AVP, too few for an AVP header");
+                        (to - p) + " bytes left after the last AVP, too few for an AVP header");
             }
-            int code = in.getInt();
-            int flagsAndLength = in.getInt();
+            int code = Bytes.getInt(buf, p);
+            int flagsAndLength = Bytes.getInt(buf, p + 4);
+            p += DiameterConstants.AVP_HEADER_LENGTH;
             int flags = flagsAndLength >>> 24;
-            int length = flagsAndLength & 0xFFFFFF;
+            int length = flagsAndLength & DiameterConstants.AVP_LENGTH_FIELD_MAX;
             boolean vendor = (flags & DiameterConstants.AVP_FLAG_VENDOR) != 0;
             long vendorId = 0;
-            int header = vendor ? DiameterConstants.AVP_HEADER_LENGTH_VENDOR : DiameterConstants.AVP_HEADER_LENGTH;
+            int header = DiameterConstants.AVP_HEADER_LENGTH;
             if (vendor) {
-                if (in.remaining() < 4) {
+                header = DiameterConstants.AVP_HEADER_LENGTH_VENDOR;
+                if (to - p < 4) {
                     throw new DiameterProtocolException(DiameterConstants.RESULT_INVALID_AVP_LENGTH,
                             Avp.decoded(code, flags, 0, new byte[0]), "AVP " + code + " truncated in its Vendor-Id");
                 }
-                vendorId = in.getInt() & 0xFFFFFFFFL;
+                vendorId = Bytes.getInt(buf, p) & 0xFFFFFFFFL;
+                p += 4;
             }
-            if (length < header || length - (in.position() - start) > in.remaining()) {
+            if (length < header || length - header > to - p) {
                 // RFC 6733 7.5: Failed-AVP carries the offending AVP; its data is what is there, up to the end.
-                byte[] partial = new byte[Math.max(0, Math.min(in.remaining(), Math.max(0, length - header)))];
-                in.get(partial);
+                byte[] partial = Arrays.copyOfRange(buf, p, p + Math.max(0, Math.min(to - p, length - header)));
                 throw new DiameterProtocolException(DiameterConstants.RESULT_INVALID_AVP_LENGTH,
-                        Avp.decoded(code, flags & ~0x1F, vendorId, partial),
+                        Avp.decoded(code, flags & ~DiameterConstants.AVP_FLAGS_RESERVED, vendorId, partial),
                         "AVP " + code + " declares length " + length + (length < header ? ", less than its header"
-                                : ", beyond the " + (in.remaining() + header) + " bytes of its container"));
+                                : ", beyond the " + (to - start) + " bytes of its container"));
             }
-            byte[] data = new byte[length - header];
-            in.get(data);
-            int padding = ((length + 3) & ~3) - length;
-            in.position(Math.min(in.limit(), in.position() + padding));
-            avps.add(Avp.decoded(code, flags, vendorId, data, depth));
+            avps.add(Avp.decoded(code, flags, vendorId, buf, p, length - header, depth));
+            // the padding of the last AVP of a container may be missing; never step past the container
+            p = Math.min(to, start + Bytes.padded(length));
         }
-        return avps;
+        return Collections.unmodifiableList(avps);
     }
 }

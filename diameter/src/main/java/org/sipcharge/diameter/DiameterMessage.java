@@ -1,6 +1,5 @@
 package org.sipcharge.diameter;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,12 +18,18 @@ public final class DiameterMessage {
     private final List<Avp> avps;
 
     private DiameterMessage(int flags, int commandCode, long applicationId, int hopByHop, int endToEnd, List<Avp> avps) {
+        this(flags, commandCode, applicationId, hopByHop, endToEnd, List.copyOf(avps), true);
+    }
+
+    /** Takes {@code avps} as it is: an unmodifiable list of non-null AVPs. */
+    private DiameterMessage(int flags, int commandCode, long applicationId, int hopByHop, int endToEnd, List<Avp> avps,
+                            boolean unmodifiable) {
         this.flags = flags;
         this.commandCode = commandCode;
         this.applicationId = applicationId;
         this.hopByHop = hopByHop;
         this.endToEnd = endToEnd;
-        this.avps = List.copyOf(avps);
+        this.avps = avps;
     }
 
     /** A request (R and P flags set) of the given command and application. */
@@ -100,7 +105,7 @@ public final class DiameterMessage {
 
     /** This message with new identifiers (the sending peer assigns them). */
     public DiameterMessage withIdentifiers(int newHopByHop, int newEndToEnd) {
-        return new DiameterMessage(flags, commandCode, applicationId, newHopByHop, newEndToEnd, avps);
+        return new DiameterMessage(flags, commandCode, applicationId, newHopByHop, newEndToEnd, avps, true);
     }
 
     public int encodedLength() {
@@ -111,21 +116,27 @@ public final class DiameterMessage {
         return length;
     }
 
+    /**
+     * The message on the wire (RFC 6733 3): header then each AVP padded to 32 bits.
+     *
+     * @throws IllegalStateException when longer than {@link DiameterConstants#MAX_MESSAGE_LENGTH}
+     */
     public byte[] encode() {
         int length = encodedLength();
         if (length > DiameterConstants.MAX_MESSAGE_LENGTH) {
             throw new IllegalStateException("message of " + length + " bytes exceeds " + DiameterConstants.MAX_MESSAGE_LENGTH);
         }
-        ByteBuffer b = ByteBuffer.allocate(length);
-        b.putInt((DiameterConstants.VERSION << 24) | length);
-        b.putInt((flags << 24) | commandCode);
-        b.putInt((int) applicationId);
-        b.putInt(hopByHop);
-        b.putInt(endToEnd);
-        for (Avp a : avps) {
-            a.writeTo(b);
+        byte[] out = new byte[length];
+        Bytes.putInt(out, 0, (DiameterConstants.VERSION << 24) | length);
+        Bytes.putInt(out, 4, (flags << 24) | commandCode);
+        Bytes.putInt(out, 8, (int) applicationId);
+        Bytes.putInt(out, 12, hopByHop);
+        Bytes.putInt(out, 16, endToEnd);
+        int pos = DiameterConstants.HEADER_LENGTH;
+        for (int i = 0, n = avps.size(); i < n; i++) {
+            pos = avps.get(i).writeTo(out, pos);
         }
-        return b.array();
+        return out;
     }
 
     /**
@@ -163,26 +174,31 @@ public final class DiameterMessage {
         if (length != bytes.length) {
             throw new DiameterFramingException("message length " + length + " but " + bytes.length + " bytes given");
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        b.position(4);
-        int flagsAndCode = b.getInt();
+        // One copy of the whole message: the decoded AVPs refer to ranges of it, and the caller keeps its array.
+        byte[] b = bytes.clone();
+        int flagsAndCode = Bytes.getInt(b, 4);
         int flags = flagsAndCode >>> 24;
-        int commandCode = flagsAndCode & 0xFFFFFF;
-        long applicationId = b.getInt() & 0xFFFFFFFFL;
-        int hopByHop = b.getInt();
-        int endToEnd = b.getInt();
-        DiameterMessage headerOnly = new DiameterMessage(flags, commandCode, applicationId, hopByHop, endToEnd, List.of());
+        int commandCode = flagsAndCode & DiameterConstants.COMMAND_CODE_MAX;
+        long applicationId = Bytes.getInt(b, 8) & 0xFFFFFFFFL;
+        int hopByHop = Bytes.getInt(b, 12);
+        int endToEnd = Bytes.getInt(b, 16);
         if ((flags & DiameterConstants.FLAGS_RESERVED) != 0
                 || ((flags & DiameterConstants.FLAG_REQUEST) != 0 && (flags & DiameterConstants.FLAG_ERROR) != 0)) {
             // RFC 6733 3: E must not be set in requests; reserved bits must be zero. Answer 3008.
-            throw new DecodeFailure(headerOnly, new DiameterProtocolException(DiameterConstants.RESULT_INVALID_HDR_BITS, null,
-                    "invalid command flags 0x" + Integer.toHexString(flags)));
+            throw new DecodeFailure(headerOnly(flags, commandCode, applicationId, hopByHop, endToEnd),
+                    new DiameterProtocolException(DiameterConstants.RESULT_INVALID_HDR_BITS, null,
+                            "invalid command flags 0x" + Integer.toHexString(flags)));
         }
         try {
-            return new DiameterMessage(flags, commandCode, applicationId, hopByHop, endToEnd, AvpCodec.decodeAll(b, 0));
+            return new DiameterMessage(flags, commandCode, applicationId, hopByHop, endToEnd,
+                    AvpCodec.decodeAll(b, DiameterConstants.HEADER_LENGTH, length, 0), true);
         } catch (DiameterProtocolException e) {
-            throw new DecodeFailure(headerOnly, e);
+            throw new DecodeFailure(headerOnly(flags, commandCode, applicationId, hopByHop, endToEnd), e);
         }
+    }
+
+    private static DiameterMessage headerOnly(int flags, int commandCode, long applicationId, int hopByHop, int endToEnd) {
+        return new DiameterMessage(flags, commandCode, applicationId, hopByHop, endToEnd, List.of(), true);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package org.sipcharge.diameter;
 
-/** Checks of a received message against its command's ABNF that do not need a full dictionary. */
+/**
+ * Checks of a received message against its command's ABNF that a caller names itself. {@link DictionaryValidator}
+ * does the full dictionary-driven check (application, command, every AVP, required AVPs).
+ */
 public final class MessageValidator {
 
     private MessageValidator() {
@@ -21,14 +24,12 @@ public final class MessageValidator {
         }
     }
 
-    /** Smallest data length of an AVP, by its type in RFC 6733 4.5 (Unsigned32 types: 4; strings: 0). */
+    /**
+     * Smallest data length of a base AVP by its type in the {@link DiameterDictionary#standard() dictionary}
+     * (Unsigned32, Enumerated, Time: 4; strings and unknown AVPs: 0).
+     */
     private static int minimumLength(int code) {
-        return switch (code) {
-            case DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER,
-                 DiameterConstants.AVP_ACCT_APPLICATION_ID, DiameterConstants.AVP_RESULT_CODE,
-                 DiameterConstants.AVP_ORIGIN_STATE_ID, DiameterConstants.AVP_VENDOR_ID,
-                 DiameterConstants.AVP_ACCT_INTERIM_INTERVAL, DiameterConstants.AVP_EVENT_TIMESTAMP -> 4;
-            default -> 0;
-        };
+        DiameterDictionary.AvpDefinition d = DiameterDictionary.standard().avp(code, 0);
+        return d == null ? 0 : d.type().minimumLength();
     }
 }

@@ -50,7 +50,7 @@ final class RfAcrs {
             Instant now = Instant.now();
             return new Call(sessionId, type, recordNumber, false, "a84b4c76e66710@pc33.example.com",
                     "sip:alice@example.com", "tel:+15551234567", now.minusMillis(1234), now.minusMillis(987),
-                    now, type == STOP ? 16 : 0);
+                    now, 0); // TS 32.299 Cause-Code 0: normal end of session (sent on STOP)
         }
 
         Call retransmitted() {

@@ -93,6 +93,8 @@ class WiresharkRfIT {
             client.stop(); // DPR, waits for DPA
             Interop.await("DPA", Duration.ofSeconds(5), () -> t.frames(DiameterConstants.CMD_DISCONNECT_PEER)
                     .stream().anyMatch(f -> !f.request()));
+            Tshark.awaitInFile(work, pcap, port, "diameter.cmd.code == 282 && diameter.flags.request == 0",
+                    Duration.ofSeconds(10));
         } finally {
             if (client != null) {
                 client.stop();
@@ -120,11 +122,17 @@ class WiresharkRfIT {
         String malformed = Tshark.read(work, "tshark-malformed", pcap, port, "-Y", "_ws.malformed");
         assertEquals("", malformed.strip(), "tshark reports malformed packets:\n" + malformed);
 
-        // 2. no expert item of severity error
+        // 2. no expert item of severity error; no Diameter warning either
         String expert = Tshark.read(work, "tshark-expert", pcap, port, "-q", "-z", "expert,error");
         Files.writeString(work.resolve("expert-error.txt"), expert);
-        assertFalse(Pattern.compile("(?m)^\\s*Errors\\s*\\(\\d+\\)").matcher(expert).find()
-                || expert.contains("Malformed"), "tshark expert errors:\n" + expert);
+        assertEquals(List.of(), expertItems(expert, "Errors"), "tshark expert errors:\n" + expert);
+        String warnings = Tshark.read(work, "tshark-expert-warn", pcap, port, "-q", "-z", "expert,warn");
+        Files.writeString(work.resolve("expert-warn.txt"), warnings);
+        assertEquals(List.of(), expertItems(warnings, "Warns").stream().filter(w -> w.contains("Diameter")).toList(),
+                "tshark expert warnings on Diameter:\n" + warnings);
+        // the capture holds the whole connection, from its SYN
+        assertFalse(Tshark.read(work, "tshark-syn", pcap, port, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == " + port)
+                .isBlank(), "the capture missed the SYN of the Diameter connection");
 
         // 3. the message flow, decoded by Wireshark
         String fields = Tshark.read(work, "tshark-fields", pcap, port, "-Y", "diameter", "-T", "fields",
@@ -175,16 +183,73 @@ class WiresharkRfIT {
         // 4. the 3GPP names in the verbose dissection
         String verbose = Tshark.read(work, "tshark-verbose", pcap, port, "-Y", "diameter.cmd.code == 271", "-V");
         Files.writeString(work.resolve("verbose.txt"), verbose);
-        for (String name : List.of("Service-Information", "IMS-Information", "Event-Type", "Role-Of-Node",
-                "Node-Functionality", "User-Session-I", "Calling-Party-Address", "Called-Party-Address",
-                "Time-Stamps", "SIP-Request-Timestamp:", "SIP-Request-Timestamp-Fraction", "SIP-Response-Timestamp:",
-                "SIP-Response-Timestamp-Fraction", "Cause-Code", "Event-Timestamp", "Acct-Interim-Interval",
-                "Service-Context-Id: 32260@3gpp.org", "Accounting-Record-Type: START_RECORD",
-                "Accounting-Record-Type: INTERIM_RECORD", "Accounting-Record-Type: STOP_RECORD",
-                "Accounting-Record-Type: EVENT_RECORD", "Vendor-Id: 3GPP (10415)")) {
+        for (String name : List.of("Service-Information", "IMS-Information", "Event-Type", "3GPP-SIP-Method: INVITE",
+                "Role-Of-Node: ORIGINATING_ROLE (0)", "Node-Functionality: AS (6)",
+                "User-Session-ID: a84b4c76e66710@pc33.example.com", "Calling-Party-Address: sip:alice@example.com",
+                "Called-Party-Address: tel:+15551234567", "Time-Stamps", "SIP-Request-Timestamp:",
+                "SIP-Request-Timestamp-Fraction:", "SIP-Response-Timestamp:", "SIP-Response-Timestamp-Fraction:",
+                "Cause-Code: Normal end of session (0)", "Event-Timestamp:", "Acct-Interim-Interval: 300",
+                "Service-Context-Id: 32260@3gpp.org", "Accounting-Record-Type: Start Record (2)",
+                "Accounting-Record-Type: Interim Record (3)", "Accounting-Record-Type: Stop Record (4)",
+                "Accounting-Record-Type: Event Record (1)", "AVP Vendor Id: 3GPP (10415)",
+                "T(Potentially re-transmitted message): Set")) {
             assertTrue(verbose.contains(name), "tshark -V lacks '" + name + "' (see " + work.resolve("verbose.txt") + ")");
         }
         Matcher unknown = Pattern.compile("(?im)^.*(unknown avp|AVP Code: \\d+ Unknown).*$").matcher(verbose);
         assertFalse(unknown.find(), "an AVP Wireshark does not know: " + (unknown.find(0) ? unknown.group() : ""));
+    }
+
+    /** Negative control: the same checks do see a malformed ACR (one AVP length corrupted), so their passing means something. */
+    @Test
+    void checksDetectACorruptedAcr() throws Exception {
+        Path work = Interop.workDir("wireshark-negative");
+        byte[] acr = RfAcrs.acr(RfAcrs.Call.of(SessionIds.next(CLIENT), RfAcrs.START, 0), REALM)
+                .add(org.sipcharge.diameter.Avp.utf8(DiameterConstants.AVP_ORIGIN_HOST, 0, true, CLIENT))
+                .build().withIdentifiers(1, 2).encode();
+        // the first AVP (Session-Id) claims 200 bytes more than it has
+        int length = ((acr[25] & 0xFF) << 16) | ((acr[26] & 0xFF) << 8) | (acr[27] & 0xFF);
+        length += 200;
+        acr[25] = (byte) (length >> 16);
+        acr[26] = (byte) (length >> 8);
+        acr[27] = (byte) length;
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < acr.length; i++) {
+            if (i % 16 == 0) {
+                hex.append(i == 0 ? "" : "\n").append(String.format("%06x", i));
+            }
+            hex.append(String.format(" %02x", acr[i]));
+        }
+        Path dump = work.resolve("corrupt.txt");
+        Path pcap = work.resolve("corrupt.pcap");
+        Files.writeString(dump, hex.append('\n').toString());
+        Files.deleteIfExists(pcap);
+        int port = 3868;
+        try (ExternalProcess p = ExternalProcess.start("text2pcap", work,
+                List.of("text2pcap", "-q", "-T", "40000," + port, dump.toString(), pcap.toString()))) {
+            assertEquals(0, p.waitFor(Duration.ofSeconds(30)), p.stderr());
+        }
+        String malformed = Tshark.read(work, "tshark-malformed", pcap, port, "-Y", "_ws.malformed");
+        assertFalse(malformed.isBlank(), "the corrupted ACR is not reported malformed");
+        String expert = Tshark.read(work, "tshark-expert", pcap, port, "-q", "-z", "expert,error");
+        assertFalse(expertItems(expert, "Errors").isEmpty(), "no expert error for the corrupted ACR:\n" + expert);
+    }
+
+    /**
+     * The rows of one section ("Errors", "Warns") of {@code tshark -q -z expert,LEVEL}: the section starts with a
+     * line like "Errors (1)", a rule and a column header, then one "Frequency Group Protocol Summary" row per item.
+     */
+    static List<String> expertItems(String report, String section) {
+        List<String> items = new ArrayList<>();
+        boolean in = false;
+        for (String line : report.split("\n")) {
+            if (line.matches("^\\w+ \\(\\d+\\)\\s*$")) {
+                in = line.startsWith(section + " ");
+                continue;
+            }
+            if (in && line.matches("^\\s+\\d+\\s+\\S+\\s+\\S+\\s+.*$")) {
+                items.add(line.strip());
+            }
+        }
+        return items;
     }
 }

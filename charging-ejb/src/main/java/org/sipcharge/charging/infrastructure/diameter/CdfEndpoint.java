@@ -9,7 +9,6 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.EJBException;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import org.sipcharge.charging.application.internal.CdfAccountingService;
 import org.sipcharge.charging.domain.model.accounting.AccountingOutcome;
@@ -29,7 +28,12 @@ import org.sipcharge.diameter.peer.ServerOptions;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -64,9 +68,6 @@ public class CdfEndpoint {
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     private ManagedThreadFactory threadFactory;
 
-    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
-    private ManagedExecutorService executor;
-
     @EJB
     private CdfAccountingService accounting;
 
@@ -80,6 +81,16 @@ public class CdfEndpoint {
     private long interimSeconds;
     private volatile String listenAddress = "";
     private volatile String startError;
+
+    /** ACRs validated and waiting for a group commit; bounded so that overload is answered 3004, not queued forever. */
+    private BlockingQueue<Pending> queue;
+    private volatile boolean running;
+    private int maxBatch;
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong busyAnswers = new AtomicLong();
+
+    private record Pending(DiameterMessage acr, AccountingRequest request, CompletableFuture<DiameterMessage> answer) {
+    }
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
@@ -98,6 +109,15 @@ public class CdfEndpoint {
         interimSeconds = config.getInt("sipcharge.cdf.interim-interval-seconds", 300);
         String host = config.get("sipcharge.cdf.listen-host", "127.0.0.1");
         int port = config.getInt("sipcharge.cdf.listen-port", 3868);
+        int committers = config.getInt("sipcharge.cdf.committer-threads", 2);
+        maxBatch = config.getInt("sipcharge.cdf.max-batch", 256);
+        queue = new ArrayBlockingQueue<>(config.getInt("sipcharge.cdf.max-queued-acrs", 10_000));
+        running = true;
+        for (int i = 0; i < committers; i++) {
+            Thread t = threadFactory.newThread(this::commitLoop);
+            t.setName("sipcharge-cdf-committer-" + i);
+            t.start();
+        }
         Set<String> allowed = Arrays.stream(config.get("sipcharge.cdf.allowed-peers", "").split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
         try {
@@ -120,6 +140,7 @@ public class CdfEndpoint {
 
     @PreDestroy
     void stop() {
+        running = false;
         DiameterServer s = server;
         server = null;
         if (s != null) {
@@ -134,18 +155,86 @@ public class CdfEndpoint {
             return CompletableFuture.completedFuture(count(Answers.error(request, DiameterConstants.RESULT_COMMAND_UNSUPPORTED,
                     null, "only ACR is served here", originHost, realm)));
         }
-        // Commits block: run them off the connection's reader thread so that many ACRs are in flight.
-        return CompletableFuture.supplyAsync(() -> count(process(request)), executor);
+        // Validation is cheap and runs here; commits block, so validated ACRs go to the committer threads, which
+        // commit many at once (group commit) and answer each only after its batch committed.
+        AccountingRequest parsed;
+        try {
+            MessageValidator.requireAvps(request, ACR_REQUIRED_AVPS);
+            parsed = RfMessageMapper.fromAcr(request);
+        } catch (DiameterProtocolException e) {
+            return CompletableFuture.completedFuture(count(Answers.error(request, e.resultCode(), e.failedAvp(), e.getMessage(), originHost, realm)));
+        }
+        Pending p = new Pending(request, parsed, new CompletableFuture<>());
+        if (!queue.offer(p)) {
+            // RFC 6733 7.1.3 DIAMETER_TOO_BUSY: the CTF retries, possibly at another CDF.
+            busyAnswers.incrementAndGet();
+            return CompletableFuture.completedFuture(count(Answers.error(request, DiameterConstants.RESULT_TOO_BUSY, null,
+                    "CDF queue full", originHost, realm)));
+        }
+        return p.answer().thenApply(this::count);
     }
 
-    private DiameterMessage process(DiameterMessage acr) {
-        AccountingRequest request;
-        try {
-            MessageValidator.requireAvps(acr, ACR_REQUIRED_AVPS);
-            request = RfMessageMapper.fromAcr(acr);
-        } catch (DiameterProtocolException e) {
-            return Answers.error(acr, e.resultCode(), e.failedAvp(), e.getMessage(), originHost, realm);
+    private void commitLoop() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running) {
+            try {
+                Pending first = queue.poll(500, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "CDF-011 committer failed; its ACRs are answered 3004 so that the CTF retries", e);
+                for (Pending p : batch) {
+                    p.answer().complete(Answers.error(p.acr(), DiameterConstants.RESULT_TOO_BUSY, null, "CDF error", originHost, realm));
+                }
+            } finally {
+                batch.clear();
+            }
         }
+    }
+
+    private void commit(List<Pending> batch) {
+        List<AccountingRequest> requests = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            requests.add(p.request());
+        }
+        List<AccountingOutcome> outcomes;
+        try {
+            outcomes = accounting.recordAll(requests, nodeId);
+            batches.incrementAndGet();
+        } catch (EJBException e) {
+            // One bad record (or a racing duplicate on the unique key) fails the whole group: commit one by one so
+            // that only the guilty one is refused.
+            LOG.log(Level.FINE, "CDF-012 group commit of " + batch.size() + " ACRs failed, committing them one by one", e);
+            for (Pending p : batch) {
+                p.answer().complete(processOne(p.acr(), p.request()));
+            }
+            return;
+        }
+        boolean kick = false;
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            AccountingOutcome outcome = outcomes.get(i);
+            if (outcome == AccountingOutcome.DUPLICATE) {
+                duplicates.incrementAndGet();
+            } else if (p.request().type() == AccountingRecordType.STOP || p.request().type() == AccountingRecordType.EVENT) {
+                kick = true;
+            }
+            p.answer().complete(RfMessageMapper.answer(p.acr(), originHost, realm, interimSeconds));
+        }
+        if (kick) {
+            outbox.kick();
+        }
+    }
+
+    /** Records one ACR in its own transaction; 2001 only after the commit, 4002 when the commit fails. */
+    private DiameterMessage processOne(DiameterMessage acr, AccountingRequest request) {
         AccountingOutcome outcome;
         try {
             outcome = accounting.record(request, nodeId);
@@ -195,6 +284,15 @@ public class CdfEndpoint {
 
     public long received() {
         return received.get();
+    }
+
+    /** Group commits done since start (received / batches = ACRs per commit). */
+    public long batches() {
+        return batches.get();
+    }
+
+    public long busyAnswers() {
+        return busyAnswers.get();
     }
 
     public long duplicates() {

@@ -20,6 +20,8 @@ import java.time.Instant;
 @Entity
 @Table(name = "ACCOUNTING_RECORD",
         uniqueConstraints = @UniqueConstraint(name = "UK_ACCOUNTING_RECORD", columnNames = {"SESSION_ID", "RECORD_NUMBER"}))
+@NamedQuery(name = "AccountingRecordLog.recordNumbersOf",
+        query = "select r.sessionId, r.recordNumber from AccountingRecordLog r where r.sessionId in :sessionIds")
 @NamedQuery(name = "AccountingRecordLog.count",
         query = "select count(r) from AccountingRecordLog r where r.sessionId = :sessionId and r.recordNumber = :recordNumber")
 public class AccountingRecordLog {

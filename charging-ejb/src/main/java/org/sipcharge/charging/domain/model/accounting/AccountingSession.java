@@ -16,6 +16,8 @@ import java.time.Instant;
  */
 @Entity
 @Table(name = "ACCOUNTING_SESSION")
+@jakarta.persistence.NamedQuery(name = "AccountingSession.findAll",
+        query = "select s from AccountingSession s where s.sessionId in :sessionIds")
 public class AccountingSession {
 
     public enum State { OPEN, CLOSED }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# CDF throughput: a private system (fresh domain, H2, Artemis) and the Rf load generator on loopback, START and
+# STOP for many sessions with many ACRs in flight; every ACR is committed before its 2001 (group commit).
+#
+#   bench/cdf-load.sh [--sessions 20000] [--in-flight 256] [--connections 1] [--keep]
+#
+# Prints ACRs per second and answer latency, the CDF's group-commit figures, and Payara's peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SESSIONS=20000; IN_FLIGHT=256; CONNECTIONS=1; KEEP=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sessions) SESSIONS=$2; shift 2 ;;
+    --in-flight) IN_FLIGHT=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    --keep) KEEP=true; shift ;;
+    *) echo "usage: $0 [--sessions N] [--in-flight N] [--connections N] [--keep]" >&2; exit 2 ;;
+  esac
+done
+. bench/lib.sh
+SIM_JAR=simulators/target/sipcharge-simulators-0.1.0-SNAPSHOT.jar
+STATUS_URL="http://127.0.0.1:$SIPCHARGE_HTTP_PORT/sipcharge/api/status"
+status_value() { curl -fsS -H 'Accept: text/plain' "$STATUS_URL" | sed -n "s/^$1=//p"; }
+cleanup() { if [ "$KEEP" != true ]; then server-config/bin/sipcharge.sh stop >/dev/null 2>&1 || true; fi; }
+trap cleanup EXIT
+OUT="$SIPCHARGE_RUN_DIR/cdf-load-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
+server-config/bin/sipcharge.sh start >"$OUT/start.log" 2>&1 || { tail -30 "$OUT/start.log" >&2; exit 1; }
+PAYARA_PID=$(server-config/bin/payara.sh pid)
+# Warm-up (JIT, pools), then the measured run.
+java -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator --port "$SIPCHARGE_DIAMETER_PORT" --sessions 2000 \
+  --in-flight "$IN_FLIGHT" --connections "$CONNECTIONS" >"$OUT/warmup.txt" 2>&1 || true
+received0=$(status_value acr.received)
+java -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator --port "$SIPCHARGE_DIAMETER_PORT" --sessions "$SESSIONS" \
+  --in-flight "$IN_FLIGHT" --connections "$CONNECTIONS" | tee "$OUT/load.txt"
+echo "CDF: $(( $(status_value acr.received) - received0 )) ACRs received in the measured run; CDRs committed in all: $(status_value cdr.committed)"
+echo "Payara peak RSS: $(awk '/VmHWM/{print $2" "$3}' "/proc/$PAYARA_PID/status" 2>/dev/null || echo n/a); $(nproc) cores shared by the load generator, Payara, H2 and Artemis"
+echo "details: $OUT"

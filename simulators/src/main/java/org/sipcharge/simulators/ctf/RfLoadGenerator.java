@@ -1,0 +1,144 @@
+package org.sipcharge.simulators.ctf;
+
+import org.sipcharge.diameter.Avp;
+import org.sipcharge.diameter.DiameterConstants;
+import org.sipcharge.diameter.DiameterMessage;
+import org.sipcharge.diameter.peer.ClientOptions;
+import org.sipcharge.diameter.peer.DiameterClient;
+import org.sipcharge.diameter.peer.LocalIdentity;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load on a CDF: many accounting sessions (START then STOP, IMS ACRs as the product's CTF builds them) with a fixed
+ * number of ACRs in flight; prints ACRs per second and answer latency. A tool for benchmarks, not a test.
+ *
+ * <pre>java -cp sipcharge-simulators.jar org.sipcharge.simulators.ctf.RfLoadGenerator --port N [--host H]
+ *      [--sessions 20000] [--in-flight 256] [--connections 1]</pre>
+ */
+public final class RfLoadGenerator {
+
+    public static void main(String[] args) throws Exception {
+        String host = "127.0.0.1";
+        int port = 3868;
+        int sessions = 20_000;
+        int inFlight = 256;
+        int connections = 1;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--host" -> host = args[i + 1];
+                case "--port" -> port = Integer.parseInt(args[i + 1]);
+                case "--sessions" -> sessions = Integer.parseInt(args[i + 1]);
+                case "--in-flight" -> inFlight = Integer.parseInt(args[i + 1]);
+                case "--connections" -> connections = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        List<DiameterClient> clients = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            LocalIdentity id = new LocalIdentity("load-" + c + ".sipcharge.test", "sipcharge.test", InetAddress.getLoopbackAddress(),
+                    0, "sipcharge-rf-load", 1, (int) (System.currentTimeMillis() / 1000), Set.of(DiameterConstants.APP_BASE_ACCOUNTING));
+            DiameterClient client = new DiameterClient(id, new InetSocketAddress(host, port), "sipcharge.local", Thread::new,
+                    ClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(30)));
+            client.start();
+            clients.add(client);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (clients.stream().anyMatch(c -> !c.isOpen())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no CER/CEA with " + host + ":" + port);
+            }
+            Thread.onSpinWait();
+        }
+        Semaphore window = new Semaphore(inFlight);
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        int total = sessions * 2;
+        long[] latencies = new long[total];
+        AtomicLong index = new AtomicLong();
+        long run = System.nanoTime() + (long) (Math.random() * 1e6);
+        long start = System.nanoTime();
+        for (int s = 0; s < sessions; s++) {
+            String sessionId = "load;" + run + ";" + s;
+            DiameterClient client = clients.get(s % clients.size());
+            // START, and STOP only after START's answer (TS 32.299: ACR n+1 never before ACA n).
+            window.acquire();
+            long t0 = System.nanoTime();
+            client.send(acr(sessionId, 2, 0)).whenComplete((a, e) -> {
+                record(a, e, t0, latencies, index, ok, failed);
+                long t1 = System.nanoTime();
+                client.send(acr(sessionId, 4, 1)).whenComplete((a2, e2) -> {
+                    record(a2, e2, t1, latencies, index, ok, failed);
+                    window.release();
+                });
+            });
+        }
+        window.acquire(inFlight);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] l = Arrays.copyOf(latencies, (int) Math.min(index.get(), total));
+        Arrays.sort(l);
+        System.out.printf("ACRs: %d answered 2001, %d failed, in %.1f s = %.0f ACR/s (%d in flight, %d connection(s))%n",
+                ok.get(), failed.get(), seconds, (ok.get() + failed.get()) / seconds, inFlight, connections);
+        System.out.printf("answer latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n",
+                pct(l, 50), pct(l, 95), pct(l, 99), l.length == 0 ? 0 : l[l.length - 1] / 1e6);
+        clients.forEach(DiameterClient::stop);
+        System.exit(failed.get() == 0 ? 0 : 1);
+    }
+
+    private static void record(DiameterMessage answer, Throwable error, long t0, long[] latencies, AtomicLong index,
+                               AtomicLong ok, AtomicLong failed) {
+        long i = index.getAndIncrement();
+        if (i < latencies.length) {
+            latencies[(int) i] = System.nanoTime() - t0;
+        }
+        if (error == null && answer.resultCode() == 2001) {
+            ok.incrementAndGet();
+        } else {
+            failed.incrementAndGet();
+        }
+    }
+
+    private static double pct(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * p / 100.0) - 1);
+        return sorted[Math.max(0, i)] / 1e6;
+    }
+
+    /** An IMS ACR as the product's CTF sends it (TS 32.299 6.3.2 and 7.2; RfMessageMapper in charging-ejb). */
+    static DiameterMessage.Builder acr(String sessionId, int recordType, int recordNumber) {
+        long v = DiameterConstants.VENDOR_3GPP;
+        Instant now = Instant.now();
+        List<Avp> ims = List.of(
+                Avp.grouped(DiameterConstants.AVP_EVENT_TYPE, v, true, List.of(Avp.utf8(DiameterConstants.AVP_SIP_METHOD, v, true, "INVITE"))),
+                Avp.unsigned32(DiameterConstants.AVP_ROLE_OF_NODE, v, true, 0),
+                Avp.unsigned32(DiameterConstants.AVP_NODE_FUNCTIONALITY, v, true, 6),
+                Avp.utf8(DiameterConstants.AVP_USER_SESSION_ID, v, true, sessionId + "@load"),
+                Avp.utf8(DiameterConstants.AVP_CALLING_PARTY_ADDRESS, v, true, "sip:alice@load.test"),
+                Avp.utf8(DiameterConstants.AVP_CALLED_PARTY_ADDRESS, v, true, "sip:bob@load.test"),
+                Avp.grouped(DiameterConstants.AVP_TIME_STAMPS, v, true, List.of(
+                        Avp.time(DiameterConstants.AVP_SIP_REQUEST_TIMESTAMP, v, true, now),
+                        Avp.time(DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP, v, true, now))));
+        return DiameterMessage.request(DiameterConstants.CMD_ACCOUNTING, DiameterConstants.APP_BASE_ACCOUNTING)
+                .add(Avp.utf8(DiameterConstants.AVP_SESSION_ID, 0, true, sessionId))
+                .add(Avp.utf8(DiameterConstants.AVP_DESTINATION_REALM, 0, true, "sipcharge.local"))
+                .add(Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, recordType))
+                .add(Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, recordNumber))
+                .add(Avp.unsigned32(DiameterConstants.AVP_ACCT_APPLICATION_ID, 0, true, DiameterConstants.APP_BASE_ACCOUNTING))
+                .add(Avp.utf8(DiameterConstants.AVP_SERVICE_CONTEXT_ID, 0, true, DiameterConstants.SERVICE_CONTEXT_ID_IMS))
+                .add(Avp.time(DiameterConstants.AVP_EVENT_TIMESTAMP, 0, true, now))
+                .add(Avp.grouped(DiameterConstants.AVP_SERVICE_INFORMATION, v, true,
+                        List.of(Avp.grouped(DiameterConstants.AVP_IMS_INFORMATION, v, true, ims))));
+    }
+}
