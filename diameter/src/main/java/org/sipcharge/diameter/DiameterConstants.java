@@ -298,17 +298,23 @@ public final class DiameterConstants {
     // RFC 6733 7.1: Result-Code values
     /** RFC 6733 7.1.2 DIAMETER_SUCCESS. */
     public static final long RESULT_SUCCESS = 2001;
+    /** RFC 6733 7.1.3 DIAMETER_COMMAND_UNSUPPORTED: the command is not supported for the application. */
     public static final long RESULT_COMMAND_UNSUPPORTED = 3001;
+    /** RFC 6733 7.1.3 DIAMETER_UNABLE_TO_DELIVER. */
     public static final long RESULT_UNABLE_TO_DELIVER = 3002;
+    /** RFC 6733 7.1.3 DIAMETER_TOO_BUSY. */
     public static final long RESULT_TOO_BUSY = 3004;
     /** RFC 6733 7.1.3 DIAMETER_REDIRECT_INDICATION: Redirect-Host names where to send the request. */
     public static final long RESULT_REDIRECT_INDICATION = 3006;
     /** RFC 6733 7.1.3 DIAMETER_APPLICATION_UNSUPPORTED: the Application Id of the request is not supported. */
     public static final long RESULT_APPLICATION_UNSUPPORTED = 3007;
+    /** RFC 6733 7.1.3 DIAMETER_INVALID_HDR_BITS: reserved command flags, or E in a request. */
     public static final long RESULT_INVALID_HDR_BITS = 3008;
     /** RFC 6733 7.1.3 DIAMETER_INVALID_AVP_BITS: reserved AVP flags set, or the M bit where the AVP forbids it. */
     public static final long RESULT_INVALID_AVP_BITS = 3009;
+    /** RFC 6733 7.1.3 DIAMETER_UNKNOWN_PEER. */
     public static final long RESULT_UNKNOWN_PEER = 3010;
+    /** RFC 6733 7.1.4 DIAMETER_OUT_OF_SPACE (transient): the record could not be stored. */
     public static final long RESULT_OUT_OF_SPACE = 4002;
     /** RFC 6733 7.1.5 DIAMETER_AVP_UNSUPPORTED: an AVP with the M bit that the receiver does not know. */
     public static final long RESULT_AVP_UNSUPPORTED = 5001;
@@ -322,11 +328,15 @@ public final class DiameterConstants {
     public static final long RESULT_AVP_NOT_ALLOWED = 5008;
     /** RFC 6733 7.1.5 DIAMETER_AVP_OCCURS_TOO_MANY_TIMES. */
     public static final long RESULT_AVP_OCCURS_TOO_MANY_TIMES = 5009;
+    /** RFC 6733 7.1.5 DIAMETER_NO_COMMON_APPLICATION (CEA). */
     public static final long RESULT_NO_COMMON_APPLICATION = 5010;
+    /** RFC 6733 7.1.5 DIAMETER_UNSUPPORTED_VERSION. */
     public static final long RESULT_UNSUPPORTED_VERSION = 5011;
+    /** RFC 6733 7.1.5 DIAMETER_UNABLE_TO_COMPLY. */
     public static final long RESULT_UNABLE_TO_COMPLY = 5012;
     /** RFC 6733 7.1.5 DIAMETER_INVALID_AVP_LENGTH: an AVP of the wrong length for its type or its container. */
     public static final long RESULT_INVALID_AVP_LENGTH = 5014;
+    /** RFC 6733 7.1.5 DIAMETER_INVALID_MESSAGE_LENGTH. */
     public static final long RESULT_INVALID_MESSAGE_LENGTH = 5015;
 
     // RFC 6733 5.4.3: Disconnect-Cause

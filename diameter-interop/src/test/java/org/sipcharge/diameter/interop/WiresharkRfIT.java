@@ -59,6 +59,7 @@ class WiresharkRfIT {
         DiameterClient client = null;
         List<DiameterMessage> acas = new ArrayList<>();
         int port;
+        String sessionA = SessionIds.next(CLIENT);
         try {
             server.start();
             port = server.localPort();
@@ -72,7 +73,7 @@ class WiresharkRfIT {
             DiameterClient c = client;
             Interop.await("client open", Duration.ofSeconds(10), c::isOpen);
 
-            String a = SessionIds.next(CLIENT);
+            String a = sessionA;
             String b = SessionIds.next(CLIENT);
             List<RfAcrs.Call> calls = List.of(
                     RfAcrs.Call.of(a, RfAcrs.START, 0),
@@ -81,8 +82,14 @@ class WiresharkRfIT {
                     RfAcrs.Call.of(a, RfAcrs.INTERIM, 2),
                     RfAcrs.Call.of(a, RfAcrs.STOP, 3),
                     RfAcrs.Call.of(b, RfAcrs.EVENT, 0));
+            // as the product's RfClient does, a retransmission keeps the End-to-End id of its first copy
+            int interimEndToEnd = 0x2A5_00001;
             for (RfAcrs.Call call : calls) {
-                acas.add(client.send(RfAcrs.acr(call, REALM)).get(5, TimeUnit.SECONDS));
+                DiameterMessage.Builder acr = RfAcrs.acr(call, REALM);
+                if (call.sessionId().equals(a) && call.recordNumber() == 1) {
+                    acr.endToEnd(interimEndToEnd);
+                }
+                acas.add(client.send(acr).get(5, TimeUnit.SECONDS));
             }
             // RFC 3539: after Tw of silence the client sends a DWR; wait until its DWA has passed the tap
             DiameterTap t = tap;
@@ -114,6 +121,7 @@ class WiresharkRfIT {
         assertEquals(5, cdf.recorded().size(), cdf.received().toString());
         assertEquals(1, cdf.duplicates().size());
         assertTrue(cdf.duplicates().get(0).retransmit());
+        assertEquals(cdf.received().get(1).acr().endToEnd(), cdf.duplicates().get(0).acr().endToEnd());
         System.out.println("[wireshark] tap saw: " + tap.frames());
 
         assertTrue(Files.size(pcap) > 0, "capture file is empty");
@@ -143,11 +151,13 @@ class WiresharkRfIT {
                 "-e", "diameter.Service-Information", "-e", "diameter.IMS-Information",
                 "-e", "diameter.Role-Of-Node", "-e", "diameter.Node-Functionality",
                 "-e", "diameter.User-Session-ID", "-e", "diameter.Calling-Party-Address",
-                "-e", "diameter.SIP-Request-Timestamp-Fraction", "-e", "diameter.Session-Id");
+                "-e", "diameter.SIP-Request-Timestamp-Fraction", "-e", "diameter.Session-Id",
+                "-e", "diameter.endtoendid");
         Files.writeString(work.resolve("fields.txt"), fields);
         List<String> flow = new ArrayList<>();
         int acrsWithIms = 0;
         int retransmitted = 0;
+        List<String> interimOneEndToEnd = new ArrayList<>();
         for (String line : fields.strip().split("\n")) {
             String[] f = line.split("\\|", -1);
             String[] codes = f[0].split(",");
@@ -166,6 +176,9 @@ class WiresharkRfIT {
                 assertEquals("sip:alice@example.com", f[12], line);
                 assertFalse(f[13].isEmpty(), "SIP-Request-Timestamp-Fraction: " + line);
                 acrsWithIms++;
+                if ("1".equals(f[5]) && f[14].equals(sessionA)) {
+                    interimOneEndToEnd.add(f[15]);
+                }
                 if ("1".equals(f[2]) || "True".equalsIgnoreCase(f[2])) {
                     retransmitted++;
                 }
@@ -179,6 +192,8 @@ class WiresharkRfIT {
         assertEquals(List.of("DPR", "DPA"), flow.subList(flow.size() - 2, flow.size()), flow.toString());
         assertEquals(6, acrsWithIms, "ACRs with Service-Information dissected:\n" + fields);
         assertEquals(1, retransmitted, "ACRs with the T flag:\n" + fields);
+        assertEquals(2, interimOneEndToEnd.size(), "INTERIM 1 and its retransmission:\n" + fields);
+        assertEquals(interimOneEndToEnd.get(0), interimOneEndToEnd.get(1), "same End-to-End id on the wire");
 
         // 4. the 3GPP names in the verbose dissection
         String verbose = Tshark.read(work, "tshark-verbose", pcap, port, "-Y", "diameter.cmd.code == 271", "-V");
