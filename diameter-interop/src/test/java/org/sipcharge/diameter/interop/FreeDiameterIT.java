@@ -178,4 +178,45 @@ class FreeDiameterIT {
             server.stop();
         }
     }
+    /** (c) the other direction of the watchdog: our server's own DWR (server Tw = 2 s) is answered by freeDiameterd. */
+    @Test
+    void ourServerWatchdogIsAnsweredByFreeDiameterd() throws Exception {
+        Path dir = Interop.workDir("freediameter/server-watchdog");
+        FreeDiameterd.makeTlsCredentials(dir, FD);
+        DiameterServer server = new DiameterServer(Interop.identity(SERVER, REALM),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Interop.THREADS, new RecordingCdf(SERVER, REALM, 0),
+                ServerOptions.defaults().withWatchdogInterval(Duration.ofSeconds(2)));
+        DiameterTap tap = null;
+        ExternalProcess fd = null;
+        try {
+            server.start();
+            tap = new DiameterTap(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.localPort()));
+            String peer = "\"" + SERVER + "\" { ConnectTo = \"127.0.0.1\"; Port = " + tap.port() + "; No_TLS; No_SCTP; }";
+            Path conf = FreeDiameterd.writeConfig(dir, FD, REALM, Interop.freePort(), Interop.freePort(), 30, REALM, peer);
+            fd = FreeDiameterd.start(dir, conf);
+            Interop.await("freeDiameterd open at our server", Duration.ofSeconds(20),
+                    () -> server.openPeers().stream().anyMatch(p -> p.originHost().equals(FD)));
+            DiameterTap t = tap;
+            // two rounds: the connection survives its first watchdog exchange and keeps answering
+            Interop.await("two DWAs from freeDiameterd to our DWRs", Duration.ofSeconds(15), () -> t.frames().stream()
+                    .filter(f -> f.commandCode() == DiameterConstants.CMD_DEVICE_WATCHDOG && !f.request()
+                            && f.direction() == DiameterTap.Direction.UPSTREAM
+                            && f.resultCode() == DiameterConstants.RESULT_SUCCESS).count() >= 2);
+            System.out.println("[freediameter] (c) tap saw: " + tap.frames());
+            assertTrue(tap.frames(DiameterConstants.CMD_DEVICE_WATCHDOG).stream().filter(DiameterTap.Frame::request)
+                    .allMatch(f -> f.direction() == DiameterTap.Direction.DOWNSTREAM && SERVER.equals(f.originHost())),
+                    "only our server sends DWRs (freeDiameterd's Tw is 30 s): " + tap.frames());
+            assertTrue(server.openPeers().stream().anyMatch(p -> p.originHost().equals(FD)), "connection lost");
+            String log = fd.stdout() + fd.stderr();
+            assertFalse(log.contains("STATE_SUSPECT"), "freeDiameterd's log:\n" + log);
+        } finally {
+            if (fd != null) {
+                fd.close();
+            }
+            if (tap != null) {
+                tap.close();
+            }
+            server.stop();
+        }
+    }
 }
