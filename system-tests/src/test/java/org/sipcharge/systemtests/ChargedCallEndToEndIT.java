@@ -180,6 +180,38 @@ class ChargedCallEndToEndIT {
                 "exactly one CDR (the EVENT) from the raw peer");
     }
 
+    @Test
+    @Order(6)
+    void aMessageOutsideADialogIsRelayedAndChargedWithOneEventRecord() throws Exception {
+        // Earlier tests' CDRs first reach the billing system, so that the count below is this test's only.
+        Wait.until(Duration.ofSeconds(60), () -> {
+            try {
+                return sut.billingRecords().size() == sut.statusLong("cdr.committed");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Boolean::booleanValue, "every committed CDR at the billing system");
+        int before = sut.billingRecords().size();
+        int messages = 3;
+        Sipp.Result r = Sipp.calls(sut, messages, 0, "message", Sipp.scenarioFile("uac-message.xml"),
+                Sipp.scenarioFile("uas-message.xml"));
+        assertEquals(messages, r.successfulCalls(), "MESSAGEs answered 200 through the B2BUA; " + r.summary());
+        List<String[]> records = Wait.until(Duration.ofSeconds(60), () -> {
+            try {
+                return sut.billingRecords();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, l -> l.size() >= before + messages, "one EVENT CDR per MESSAGE");
+        assertEquals(before + messages, records.size(), "CDRs at the billing system");
+        for (String[] cdr : records.subList(before, records.size())) {
+            assertTrue(cdr[1].startsWith("sip:sipp@"), String.join(" ", cdr));
+            assertTrue(cdr[2].startsWith("sip:service@"), String.join(" ", cdr));
+            long duration = Long.parseLong(cdr[3]);
+            assertTrue(duration >= 0 && duration < 1000, "an event lasts from the request to its answer: " + duration + " ms");
+        }
+    }
+
     private static long failedAvpCode(DiameterMessage answer) {
         Avp failed = answer.avp(DiameterConstants.AVP_FAILED_AVP).orElseThrow(() -> new AssertionError("no Failed-AVP in " + answer));
         return failed.groupedAvps().get(0).code();

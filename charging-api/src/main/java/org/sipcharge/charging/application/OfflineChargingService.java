@@ -24,4 +24,7 @@ public interface OfflineChargingService {
      * @param causeCode TS 32.299 Cause-Code for the closure (0 = normal end of session)
      */
     void sessionEnded(String sessionKey, Instant endTime, int causeCode);
+
+    /** A session-less request was delivered: one ACR EVENT, record number 0, in an accounting session of its own. */
+    void eventOccurred(ChargeableEvent event);
 }

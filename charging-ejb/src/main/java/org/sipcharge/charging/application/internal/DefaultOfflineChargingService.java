@@ -7,6 +7,7 @@ import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
 import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
+import org.sipcharge.charging.application.ChargeableEvent;
 import org.sipcharge.charging.application.ChargeableSession;
 import org.sipcharge.charging.application.OfflineChargingService;
 import org.sipcharge.charging.domain.model.accounting.AccountingAnswer;
@@ -110,6 +111,15 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
                     number, false, sessionKey, s.callingParty(), s.calledParty(), s.requestTime(), endTime, endTime, causeCode);
             return send(stop).whenComplete((a, e) -> sessions.remove(sessionKey)).thenApply(a -> null);
         }).whenComplete((v, e) -> inFlight.remove(sessionKey));
+    }
+
+    @Override
+    public void eventOccurred(ChargeableEvent event) {
+        // RFC 6733 9.8.3 numbers the records of one accounting session; an event is a session of its own, record 0.
+        AccountingRequest record = new AccountingRequest(rf.newSessionId(), rf.originHost(), AccountingRecordType.EVENT, 0,
+                false, event.eventKey(), event.callingParty(), event.calledParty(), event.requestTime(),
+                event.responseTime(), event.responseTime(), 0, event.sipMethod());
+        send(record).exceptionally(e -> null);
     }
 
     /** Runs the step after everything already queued for the session, whatever its outcome. */

@@ -44,7 +44,7 @@ public final class RfMessageMapper {
         }
         List<Avp> ims = new ArrayList<>();
         ims.add(Avp.grouped(DiameterConstants.AVP_EVENT_TYPE, V3GPP, true,
-                List.of(Avp.utf8(DiameterConstants.AVP_SIP_METHOD, V3GPP, true, "INVITE"))));
+                List.of(Avp.utf8(DiameterConstants.AVP_SIP_METHOD, V3GPP, true, r.sipMethod()))));
         ims.add(Avp.unsigned32(DiameterConstants.AVP_ROLE_OF_NODE, V3GPP, true, ROLE_OF_NODE_ORIGINATING));
         ims.add(Avp.unsigned32(DiameterConstants.AVP_NODE_FUNCTIONALITY, V3GPP, true, NODE_FUNCTIONALITY_AS));
         if (r.userSessionId() != null) {
@@ -108,9 +108,11 @@ public final class RfMessageMapper {
         Instant responseTime = timestamp(stamps, DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP,
                 DiameterConstants.AVP_SIP_RESPONSE_TIMESTAMP_FRACTION);
         int cause = ims.flatMap(i -> child(i, DiameterConstants.AVP_CAUSE_CODE)).map(Avp::asInteger32).orElse(0);
+        String sipMethod = ims.flatMap(i -> child(i, DiameterConstants.AVP_EVENT_TYPE))
+                .flatMap(et -> child(et, DiameterConstants.AVP_SIP_METHOD)).map(Avp::asUtf8).orElse(null);
         try {
             return new AccountingRequest(sessionId, originHost, type, recordNumber, acr.isRetransmit(), userSessionId,
-                    calling, called, requestTime, responseTime, eventTime, cause);
+                    calling, called, requestTime, responseTime, eventTime, cause, sipMethod);
         } catch (IllegalArgumentException e) {
             throw DiameterProtocolException.invalidAvpValue(typeAvp, e.getMessage());
         }

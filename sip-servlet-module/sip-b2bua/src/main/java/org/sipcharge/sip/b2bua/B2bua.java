@@ -1,5 +1,6 @@
 package org.sipcharge.sip.b2bua;
 
+import org.sipcharge.charging.application.ChargeableEvent;
 import org.sipcharge.charging.application.ChargeableSession;
 import org.sipcharge.charging.application.OfflineChargingService;
 import org.sipcharge.sip.b2bua.domain.CallPhase;
@@ -60,7 +61,8 @@ public final class B2bua {
     private static final Logger LOG = Logger.getLogger(B2bua.class.getName());
     /** Prefix of the B leg's Call-ID; the rest is the A leg's Call-ID, which is the call's key. */
     static final String B_LEG_PREFIX = "b2b-";
-    private static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS";
+    private static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE";
+    private static final String MESSAGE = "MESSAGE";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The INVITE transactions of calls not yet answered on this node: needed to relay answers and CANCEL. */
@@ -70,6 +72,12 @@ public final class B2bua {
 
     private record Pending(ServerTransaction server, ClientTransaction client) {
     }
+
+    /** A session-less request relayed to the callee and not yet answered: charged with an EVENT when answered 2xx. */
+    private record PendingEvent(ServerTransaction server, String callingParty, String calledParty, Instant requestTime) {
+    }
+
+    private static final Map<String, PendingEvent> PENDING_EVENTS = new ConcurrentHashMap<>();
 
     private final SipContext sip;
     private final CallStore calls;
@@ -104,6 +112,7 @@ public final class B2bua {
                 case Request.ACK -> onAck(req);
                 case Request.BYE -> onBye(req, event.getServerTransaction());
                 case Request.CANCEL -> onCancel(req, event.getServerTransaction());
+                case MESSAGE -> onMessage(req, event.getServerTransaction());
                 case Request.OPTIONS -> {
                     Response ok = sip.messages().createResponse(Response.OK, req);
                     ok.addHeader(sip.headers().createAllowHeader(ALLOW));
@@ -307,6 +316,78 @@ public final class B2bua {
         }
     }
 
+    /**
+     * A MESSAGE outside any dialog (RFC 3428): relayed to the callee as a new transaction of the B leg; its final
+     * answer is relayed back, and a 2xx is charged with one EVENT record (TS 32.299 event-based charging).
+     */
+    private void onMessage(Request req, ServerTransaction st) throws ParseException, SipException, InvalidArgumentException {
+        if (toTag(req) != null) {
+            answer(req, st, Response.NOT_IMPLEMENTED, "MESSAGE inside a dialog not supported");
+            return;
+        }
+        MaxForwardsHeader mf = (MaxForwardsHeader) req.getHeader(MaxForwardsHeader.NAME);
+        if (mf != null && mf.getMaxForwards() <= 0) {
+            answer(req, st, Response.TOO_MANY_HOPS, null);
+            return;
+        }
+        if (fromTag(req) == null) {
+            counters.malformedRejected.incrementAndGet();
+            answer(req, st, Response.BAD_REQUEST, "Missing From tag");
+            return;
+        }
+        if (charging.get() == null) {
+            counters.refusedUnavailable.incrementAndGet();
+            answer(req, st, Response.SERVICE_UNAVAILABLE, "Charging not available");
+            return;
+        }
+        if (st == null) {
+            try {
+                st = sip.provider().getNewServerTransaction(req);
+            } catch (TransactionAlreadyExistsException e) {
+                return;
+            }
+        }
+        String key = callId(req);
+        FromHeader from = (FromHeader) req.getHeader(FromHeader.NAME);
+        ToHeader to = (ToHeader) req.getHeader(ToHeader.NAME);
+        Header pai = req.getHeader("P-Asserted-Identity");
+        String calling = pai != null ? headerValue(pai) : from.getAddress().getURI().toString();
+        long cseq = ((CSeqHeader) req.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        Request out = newRequest(MESSAGE, uri(calleeUri(req.getRequestURI())), B_LEG_PREFIX + key, cseq,
+                from.getAddress().getURI().toString(), newTag(), to.getAddress().getURI().toString(), null, nextHopTransport, List.of());
+        out.setHeader(sip.headers().createMaxForwardsHeader(mf == null ? 69 : mf.getMaxForwards() - 1));
+        copyBody(req, out);
+        ClientTransaction ct = sip.provider().getNewClientTransaction(out);
+        PENDING_EVENTS.put(key, new PendingEvent(st, calling, req.getRequestURI().toString(), Instant.now()));
+        try {
+            ct.sendRequest();
+        } catch (SipException e) {
+            PENDING_EVENTS.remove(key);
+            answer(req, st, Response.SERVICE_UNAVAILABLE, null);
+        }
+    }
+
+    private void onMessageAnswer(String key, Response r) throws ParseException, SipException, InvalidArgumentException {
+        if (r.getStatusCode() < 200) {
+            return;
+        }
+        PendingEvent p = PENDING_EVENTS.remove(key);
+        if (p == null) {
+            return;
+        }
+        Response toCaller = withTag(sip.messages().createResponse(r.getStatusCode(), p.server().getRequest()), newTag());
+        toCaller.setReasonPhrase(r.getReasonPhrase());
+        p.server().sendResponse(toCaller);
+        if (r.getStatusCode() < 300) {
+            OfflineChargingService cs = charging.get();
+            if (cs == null) {
+                LOG.severe("SIP-261 " + MESSAGE + " " + key + " delivered but the charging application is not available: ACR EVENT not sent");
+            } else {
+                cs.eventOccurred(new ChargeableEvent(key, MESSAGE, p.callingParty(), p.calledParty(), p.requestTime(), Instant.now()));
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- responses
 
     public void onResponse(ResponseEvent event) {
@@ -316,6 +397,14 @@ public final class B2bua {
         if (cseq == null || !callId.startsWith(B_LEG_PREFIX)) {
             if (r.getStatusCode() >= 300) {
                 LOG.info("SIP-240 " + r.getStatusCode() + " to our " + (cseq == null ? "?" : cseq.getMethod()) + " for call " + callId);
+            }
+            return;
+        }
+        if (MESSAGE.equals(cseq.getMethod())) {
+            try {
+                onMessageAnswer(callId.substring(B_LEG_PREFIX.length()), r);
+            } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
+                LOG.log(Level.WARNING, "SIP-251 could not relay " + r.getStatusCode() + " to MESSAGE " + callId + ": " + e, e);
             }
             return;
         }
@@ -442,6 +531,17 @@ public final class B2bua {
             return;
         }
         Request req = event.getClientTransaction().getRequest();
+        if (MESSAGE.equals(req.getMethod())) {
+            PendingEvent p = PENDING_EVENTS.remove(callId(req).substring(B_LEG_PREFIX.length()));
+            if (p != null) {
+                try {
+                    p.server().sendResponse(withTag(sip.messages().createResponse(Response.REQUEST_TIMEOUT, p.server().getRequest()), newTag()));
+                } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
+                    LOG.warning("SIP-272 could not send 408 to MESSAGE " + callId(req) + ": " + e);
+                }
+            }
+            return;
+        }
         if (!Request.INVITE.equals(req.getMethod())) {
             LOG.info("SIP-270 no answer to our " + req.getMethod() + " for call " + callId(req));
             return;

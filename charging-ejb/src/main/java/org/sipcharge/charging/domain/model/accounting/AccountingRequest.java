@@ -20,11 +20,21 @@ import java.util.Objects;
  * @param sipResponseTime TS 32.299 SIP-Response-Timestamp (answer for START, BYE time for STOP), may be null
  * @param eventTime      Event-Timestamp: when the CTF recorded the event
  * @param causeCode      TS 32.299 Cause-Code (0 = normal end), meaningful on STOP
+ * @param sipMethod      TS 32.299 SIP-Method of Event-Type: INVITE for sessions, the request's method for events
  */
 public record AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
                                 boolean retransmission, String userSessionId, String callingParty, String calledParty,
-                                Instant sipRequestTime, Instant sipResponseTime, Instant eventTime, int causeCode)
+                                Instant sipRequestTime, Instant sipResponseTime, Instant eventTime, int causeCode,
+                                String sipMethod)
         implements Serializable {
+
+    /** A session's record (SIP-Method INVITE). */
+    public AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
+                             boolean retransmission, String userSessionId, String callingParty, String calledParty,
+                             Instant sipRequestTime, Instant sipResponseTime, Instant eventTime, int causeCode) {
+        this(sessionId, originHost, type, recordNumber, retransmission, userSessionId, callingParty, calledParty,
+                sipRequestTime, sipResponseTime, eventTime, causeCode, "INVITE");
+    }
 
     public AccountingRequest {
         if (sessionId == null || sessionId.isBlank()) {
@@ -33,6 +43,9 @@ public record AccountingRequest(String sessionId, String originHost, AccountingR
         Objects.requireNonNull(originHost, "originHost");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(eventTime, "eventTime");
+        if (sipMethod == null || sipMethod.isBlank()) {
+            sipMethod = "INVITE";
+        }
         if (recordNumber < 0 || recordNumber > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("Accounting-Record-Number out of Unsigned32 range: " + recordNumber);
         }
@@ -41,6 +54,6 @@ public record AccountingRequest(String sessionId, String originHost, AccountingR
     /** The same request marked as a retransmission (T flag), RFC 6733 section 9.4. */
     public AccountingRequest asRetransmission() {
         return new AccountingRequest(sessionId, originHost, type, recordNumber, true, userSessionId, callingParty,
-                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode);
+                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod);
     }
 }

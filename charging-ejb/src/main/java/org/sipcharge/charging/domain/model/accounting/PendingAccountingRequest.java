@@ -56,6 +56,8 @@ public class PendingAccountingRequest {
     private Instant eventTime;
     @Column(name = "CAUSE_CODE", nullable = false)
     private int causeCode;
+    @Column(name = "SIP_METHOD", length = 32)
+    private String sipMethod;
     /** RFC 6733 section 3: a retransmission keeps the End-to-End Identifier of the first copy. */
     @Column(name = "END_TO_END", nullable = false)
     private int endToEnd;
@@ -79,6 +81,7 @@ public class PendingAccountingRequest {
         this.sipResponseTime = r.sipResponseTime();
         this.eventTime = r.eventTime();
         this.causeCode = r.causeCode();
+        this.sipMethod = r.sipMethod();
         this.endToEnd = endToEnd;
         this.bufferedAt = bufferedAt;
         this.lastError = lastError == null ? null : truncate(lastError, 512);
@@ -87,7 +90,7 @@ public class PendingAccountingRequest {
     /** The buffered record, marked as a possible retransmission (the CDF may have committed it before timing out). */
     public AccountingRequest toRequest() {
         return new AccountingRequest(sessionId, originHost, type, recordNumber, true, userSessionId, callingParty,
-                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode);
+                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod);
     }
 
     public Long id() { return id; }
