@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 # In a subshell: common.sh exports its defaults (ports, run dir), which must not leak into the tests' processes.
-(. server-config/bin/common.sh && ensure_packages curl unzip sip-tester)
+(. server-config/bin/common.sh && ensure_packages curl unzip sip-tester tshark erlang-base erlang-diameter freediameterd freediameter-extensions)
 mvn -B -ntp verify "$@"

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -210,6 +211,41 @@ class ChargedCallEndToEndIT {
             long duration = Long.parseLong(cdr[3]);
             assertTrue(duration >= 0 && duration < 1000, "an event lasts from the request to its answer: " + duration + " ms");
         }
+    }
+
+    @Test
+    @Order(7)
+    void anErlangOtpRfClientChargesAgainstTheDeployedCdf() throws Exception {
+        // The Erlang/OTP diameter application as CTF (diameter-interop/src/test/erlang/rf_client.escript): session A
+        // START 0, INTERIM 1, INTERIM 1 again with the T flag (a duplicate), STOP 2; session B EVENT 0.
+        Wait.until(Duration.ofSeconds(60), () -> {
+            try {
+                return sut.billingRecords().size() == sut.statusLong("cdr.committed");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Boolean::booleanValue, "every committed CDR at the billing system");
+        int before = sut.billingRecords().size();
+        long duplicatesBefore = sut.statusLong("acr.duplicates");
+        Processes.Result erlang = Processes.run(List.of("escript",
+                        sut.root.resolve("diameter-interop/src/test/erlang/rf_client.escript").toString(),
+                        Integer.toString(sut.diameterPort), "sipcharge.local"),
+                Map.of(), sut.runDir.resolve("logs/erlang-rf-client.log"), Duration.ofSeconds(60));
+        assertEquals(0, erlang.exitCode(), erlang.output());
+        List<String> results = erlang.output().lines().filter(l -> l.startsWith("RESULT ")).toList();
+        assertEquals(5, results.size(), erlang.output());
+        for (String r : results) {
+            assertEquals("2001", r.split(" ")[5], "Result-Code in " + r);
+        }
+        assertEquals(duplicatesBefore + 1, sut.statusLong("acr.duplicates"), "the retransmitted INTERIM is a duplicate");
+        List<String[]> records = Wait.until(Duration.ofSeconds(60), () -> {
+            try {
+                return sut.billingRecords();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, l -> l.size() >= before + 2, "the STOP's and the EVENT's CDRs at the billing system");
+        assertEquals(before + 2, records.size(), "one CDR for session A, one for the EVENT");
     }
 
     private static long failedAvpCode(DiameterMessage answer) {
