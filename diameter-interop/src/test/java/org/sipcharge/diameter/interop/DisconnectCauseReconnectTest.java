@@ -1,6 +1,5 @@
 package org.sipcharge.diameter.interop;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,16 +33,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class DisconnectCauseReconnectTest {
 
-    @Disabled("BUG in sipcharge-diameter (diameter/src/main, DiameterClient.connectLoop / PeerConnection.onRequest): "
-            + "the client reconnects after a DPR with Disconnect-Cause BUSY or DO_NOT_WANT_TO_TALK_TO_YOU, which "
-            + "RFC 6733 5.4.3 says SHOULD NOT happen; enable once the client honours the cause")
     @ParameterizedTest
     @ValueSource(ints = {DiameterConstants.DISCONNECT_BUSY, DiameterConstants.DISCONNECT_DO_NOT_WANT_TO_TALK_TO_YOU})
     void clientDoesNotReconnectAfterDprBusyOrDoNotWantToTalkToYou(int cause) throws Exception {
         try (ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             DiameterClient client = new DiameterClient(Interop.identity("cscf.interop.test", "interop.test"),
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()), "interop.test",
-                    Interop.THREADS, Interop.clientOptions(Duration.ofSeconds(30)));
+                    Interop.THREADS, org.sipcharge.diameter.peer.ClientOptions.defaults().withWatchdogInterval(Duration.ofSeconds(30))
+                            // the client waits reconnectMax (10 s) after such a DPR instead of reconnectMin (200 ms)
+                            .withReconnect(Duration.ofMillis(200), Duration.ofSeconds(10)));
             client.start();
             try {
                 try (Socket s = ss.accept()) {
@@ -70,7 +68,7 @@ class DisconnectCauseReconnectTest {
                     assertFalse(dpa.isRequest());
                 }
                 Interop.await("client closed", Duration.ofSeconds(5), () -> !client.isOpen());
-                // reconnectMin is 200 ms here: a client honouring the cause stays away for (much) longer than 3 s
+                // reconnectMin is 200 ms here: a client honouring the cause stays away for reconnectMax (10 s), longer than 3 s
                 ss.setSoTimeout(3000);
                 try (Socket again = ss.accept()) {
                     fail("the client reconnected after DPR with Disconnect-Cause " + cause + " from " + again.getRemoteSocketAddress());

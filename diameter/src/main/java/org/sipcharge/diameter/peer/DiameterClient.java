@@ -137,6 +137,20 @@ public final class DiameterClient {
                 }
                 c.run(); // returns when the connection closes
                 lastError = c.closeReason();
+                int cause = c.peerDisconnectCause();
+                if (cause == DiameterConstants.DISCONNECT_BUSY || cause == DiameterConstants.DISCONNECT_DO_NOT_WANT_TO_TALK_TO_YOU) {
+                    // RFC 6733 5.4.3: after BUSY or DO_NOT_WANT_TO_TALK_TO_YOU the peer SHOULD NOT be reconnected to
+                    // soon. Accounting must reach a CDF eventually, so this client waits the longest backoff instead
+                    // of giving up; meanwhile its user fails over or buffers.
+                    lastError = "peer sent DPR with Disconnect-Cause " + cause;
+                    if (running) {
+                        LOG.log(Level.WARNING, "DIA-052 Diameter peer {0} disconnected with cause {1}; next connection attempt in {2} ms",
+                                new Object[]{remote, cause, options.reconnectMax().toMillis()});
+                    }
+                    waitBeforeReconnect(options.reconnectMax().toMillis());
+                    delay = options.reconnectMin().toMillis();
+                    continue;
+                }
                 if (running) {
                     LOG.log(Level.WARNING, "DIA-050 Diameter connection to {0} closed: {1}; reconnecting",
                             new Object[]{remote, lastError});

@@ -65,6 +65,8 @@ final class PeerConnection {
     private volatile PeerInfo peer;
     private volatile boolean dwrOutstanding;
     private volatile String closeReason = "";
+    /** Disconnect-Cause of the peer's DPR, or -1 when the peer sent none. */
+    private volatile int peerDisconnectCause = -1;
 
     PeerConnection(Socket socket, Role role, LocalIdentity local, RequestHandler handler, Set<String> allowedPeers,
                    Duration watchdogInterval, Duration capabilitiesTimeout) throws IOException {
@@ -92,6 +94,10 @@ final class PeerConnection {
 
     CompletionStage<Void> closed() {
         return closedFuture;
+    }
+
+    int peerDisconnectCause() {
+        return peerDisconnectCause;
     }
 
     String closeReason() {
@@ -417,6 +423,7 @@ final class PeerConnection {
             case DiameterConstants.CMD_DISCONNECT_PEER -> {
                 LOG.log(Level.INFO, "DIA-031 peer {0} disconnects (DPR, cause {1})", new Object[]{peer.originHost(),
                         request.avp(DiameterConstants.AVP_DISCONNECT_CAUSE).map(Avp::asInteger32).orElse(-1)});
+                peerDisconnectCause = request.avp(DiameterConstants.AVP_DISCONNECT_CAUSE).map(Avp::asInteger32).orElse(-1);
                 state = PeerState.CLOSING;
                 write(DiameterMessage.answerTo(request)
                         .add(Avp.unsigned32(DiameterConstants.AVP_RESULT_CODE, 0, true, DiameterConstants.RESULT_SUCCESS))
