@@ -127,6 +127,9 @@ public final class DiameterClient {
             Socket socket = new Socket();
             try {
                 socket.connect(remote, (int) options.connectTimeout().toMillis());
+                if (options.tls() != null) {
+                    socket = startTls(socket);
+                }
                 PeerConnection c = new PeerConnection(socket, PeerConnection.Role.INITIATOR, identity, null, java.util.Set.of(),
                         options.watchdogInterval(), options.connectTimeout());
                 connection = c;
@@ -171,6 +174,27 @@ public final class DiameterClient {
             waitBeforeReconnect(delay);
             delay = Math.min(delay * 2, options.reconnectMax().toMillis());
         }
+    }
+
+    /**
+     * TLS over the connected socket before any Diameter message (RFC 6733 13.1), checking that the peer's certificate
+     * is trusted and names the host we connected to.
+     */
+    private Socket startTls(Socket plain) throws IOException {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) options.tls().getSocketFactory()
+                .createSocket(plain, remote.getHostString(), remote.getPort(), true);
+        javax.net.ssl.SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS"); // host name check against the certificate's names
+        tls.setSSLParameters(params);
+        tls.setSoTimeout((int) options.connectTimeout().toMillis());
+        try {
+            tls.startHandshake();
+        } catch (IOException e) {
+            tls.close();
+            throw new IOException("TLS handshake with " + remote + " failed: " + e.getMessage(), e);
+        }
+        tls.setSoTimeout(0);
+        return tls;
     }
 
     private void waitBeforeReconnect(long millis) {

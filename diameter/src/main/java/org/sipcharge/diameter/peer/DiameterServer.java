@@ -45,7 +45,15 @@ public final class DiameterServer {
         if (serverSocket != null) {
             return;
         }
-        ServerSocket s = new ServerSocket();
+        ServerSocket s;
+        if (options.tls() != null) {
+            // RFC 6733 13.1: TLS with mutual authentication; the handshake runs on the connection's first read.
+            javax.net.ssl.SSLServerSocket tls = (javax.net.ssl.SSLServerSocket) options.tls().getServerSocketFactory().createServerSocket();
+            tls.setNeedClientAuth(true);
+            s = tls;
+        } else {
+            s = new ServerSocket();
+        }
         s.setReuseAddress(true);
         try {
             s.bind(bindAddress, 128);
