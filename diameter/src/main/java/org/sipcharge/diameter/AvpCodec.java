@@ -1,6 +1,5 @@
 package org.sipcharge.diameter;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,26 +12,6 @@ import java.util.List;
 final class AvpCodec {
 
     private AvpCodec() {
-    }
-
-    /** Decodes the remaining bytes of {@code in} (a heap buffer) and moves its position to its limit. */
-    static List<Avp> decodeAll(ByteBuffer in, int depth) {
-        byte[] array;
-        int from;
-        int to;
-        if (in.hasArray()) {
-            array = in.array();
-            from = in.arrayOffset() + in.position();
-            to = in.arrayOffset() + in.limit();
-        } else {
-            array = new byte[in.remaining()];
-            in.duplicate().get(array);
-            from = 0;
-            to = array.length;
-        }
-        List<Avp> avps = decodeAll(array, from, to, depth);
-        in.position(in.limit());
-        return avps;
     }
 
     /**

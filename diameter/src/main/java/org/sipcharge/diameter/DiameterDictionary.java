@@ -176,7 +176,9 @@ public final class DiameterDictionary {
         this.avps = new LongTable<>(b.avps.size());
         for (AvpDefinition d : b.avps.values()) {
             avps.put(key(d.code(), d.vendorId()), d);
-            names.put(d.name(), d);
+            if (names.put(d.name(), d) != null) {
+                throw new IllegalStateException("two AVPs named " + d.name());
+            }
         }
         this.byName = Collections.unmodifiableMap(names);
         this.commands = new LongTable<>(b.commands.size());

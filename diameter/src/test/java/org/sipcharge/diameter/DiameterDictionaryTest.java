@@ -205,6 +205,10 @@ class DiameterDictionaryTest {
         assertThrows(IllegalArgumentException.class, () -> new AvpDefinition(1, 0, "X", DataType.UTF8_STRING,
                 FlagRule.MUST, "t", null, List.of(), java.util.Set.of(1)), "enumerated values on a string");
 
+        assertThrows(IllegalStateException.class, () -> DiameterDictionary.builder()
+                .avp(AvpDefinition.of(1, 0, "Same", DataType.UTF8_STRING, FlagRule.MUST, "t"))
+                .avp(AvpDefinition.of(2, 0, "Same", DataType.UTF8_STRING, FlagRule.MUST, "t")).build(), "names are unique");
+
         DiameterDictionary extended = D.toBuilder()
                 .application(4, "Credit Control")
                 .avp(AvpDefinition.of(9999, 12345, "Vendor-Thing", DataType.FLOAT64, FlagRule.MAY, "test")).build();

@@ -171,6 +171,14 @@ class ChargedCallEndToEndIT {
             assertEquals(5004, bad.resultCode(), "Accounting-Record-Type 9: " + bad);
             assertEquals(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, failedAvpCode(bad), "Failed-AVP of " + bad);
 
+            // RFC 6733 4.1 / 7.1.5: an AVP the CDF does not know, with the M bit set -> 5001 naming it in Failed-AVP.
+            DiameterMessage unknown = peer.exchange(RawDiameterPeer.acr("raw;1;unknown-avp",
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, 1),
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, 0),
+                    Avp.unsigned32(64999, 10415, true, 7)));
+            assertEquals(5001, unknown.resultCode(), "unknown M-bit AVP: " + unknown);
+            assertEquals(64999, failedAvpCode(unknown), "Failed-AVP of " + unknown);
+
             // The connection still serves: a good EVENT record is answered 2001 and makes one CDR.
             DiameterMessage ok = peer.exchange(RawDiameterPeer.acr("raw;1;event",
                     Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, 1),

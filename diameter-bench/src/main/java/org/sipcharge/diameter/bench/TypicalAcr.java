@@ -19,14 +19,17 @@ import java.util.List;
 public final class TypicalAcr {
 
     private static final long V3 = DiameterConstants.VENDOR_3GPP;
+    /** The SIP transaction's times, which the mapper receives as Instants from the domain (not parsed per ACR). */
+    private static final Instant REQUEST_TIME = Instant.parse("2025-03-01T10:00:00.120Z");
+    private static final Instant RESPONSE_TIME = Instant.parse("2025-03-01T10:00:01.450Z");
 
     private TypicalAcr() {
     }
 
     /** Builds the ACR; {@code recordNumber} varies the content the way consecutive records do. */
     public static DiameterMessage build(long recordNumber) {
-        Instant requestTime = Instant.parse("2025-03-01T10:00:00.120Z");
-        Instant responseTime = Instant.parse("2025-03-01T10:00:01.450Z");
+        Instant requestTime = REQUEST_TIME;
+        Instant responseTime = RESPONSE_TIME;
         DiameterMessage.Builder b = DiameterMessage.request(DiameterConstants.CMD_ACCOUNTING, DiameterConstants.APP_BASE_ACCOUNTING)
                 .add(Avp.utf8(DiameterConstants.AVP_SESSION_ID, 0, true, "as1.ims.example.org;1740823200;" + recordNumber + ";5e1f0c3a9b7d"))
                 .add(Avp.utf8(DiameterConstants.AVP_DESTINATION_REALM, 0, true, "charging.example.org"))

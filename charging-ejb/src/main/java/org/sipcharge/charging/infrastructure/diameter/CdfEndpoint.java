@@ -20,6 +20,7 @@ import org.sipcharge.diameter.Answers;
 import org.sipcharge.diameter.DiameterConstants;
 import org.sipcharge.diameter.DiameterMessage;
 import org.sipcharge.diameter.DiameterProtocolException;
+import org.sipcharge.diameter.DictionaryValidator;
 import org.sipcharge.diameter.MessageValidator;
 import org.sipcharge.diameter.peer.DiameterServer;
 import org.sipcharge.diameter.peer.LocalIdentity;
@@ -159,6 +160,9 @@ public class CdfEndpoint {
         // commit many at once (group commit) and answer each only after its batch committed.
         AccountingRequest parsed;
         try {
+            // The base, accounting and TS 32.299 Rf dictionary: 5001 for an unknown AVP with the M bit, 3009 for bad
+            // flag bits, 5004 / 5014 for bad values and lengths, 5005 for missing AVPs, each with Failed-AVP.
+            DictionaryValidator.validate(request);
             MessageValidator.requireAvps(request, ACR_REQUIRED_AVPS);
             parsed = RfMessageMapper.fromAcr(request);
         } catch (DiameterProtocolException e) {
