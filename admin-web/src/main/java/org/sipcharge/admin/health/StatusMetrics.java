@@ -49,16 +49,46 @@ public class StatusMetrics {
         billing("sipcharge.billing.connected", r -> r.connected() ? 1 : 0);
     }
 
+    // One scrape reads every gauge; each report costs JNDI lookups and, for charging, database counts. The reports
+    // are therefore read once per second at most and shared by all gauges of a scrape.
+    private final Cached<SipTierStatus.Report> sip = new Cached<>(() -> status.sip());
+    private final Cached<ChargingStatus.Report> charging = new Cached<>(() -> status.charging());
+    private final Cached<BillingConnectorStatus.Report> billing = new Cached<>(() -> status.billing());
+
     private void sip(String name, Function<SipTierStatus.Report, Number> f) {
-        gauge(name, () -> status.sip(), f);
+        gauge(name, sip, f);
     }
 
     private void charging(String name, Function<ChargingStatus.Report, Number> f) {
-        gauge(name, () -> status.charging(), f);
+        gauge(name, charging, f);
     }
 
     private void billing(String name, Function<BillingConnectorStatus.Report, Number> f) {
-        gauge(name, () -> status.billing(), f);
+        gauge(name, billing, f);
+    }
+
+    /** A report read at most once per second. */
+    private static final class Cached<R> implements Supplier<R> {
+        private static final long MAX_AGE_NANOS = 1_000_000_000L;
+        private final Supplier<R> source;
+        private R value;
+        private long readAt;
+        private boolean read;
+
+        Cached(Supplier<R> source) {
+            this.source = source;
+        }
+
+        @Override
+        public synchronized R get() {
+            long now = System.nanoTime();
+            if (!read || now - readAt > MAX_AGE_NANOS) {
+                value = source.get();
+                readAt = now;
+                read = true;
+            }
+            return value;
+        }
     }
 
     private <R> void gauge(String name, Supplier<R> report, Function<R, Number> f) {

@@ -21,7 +21,6 @@ import org.sipcharge.diameter.DiameterConstants;
 import org.sipcharge.diameter.DiameterMessage;
 import org.sipcharge.diameter.DiameterProtocolException;
 import org.sipcharge.diameter.DictionaryValidator;
-import org.sipcharge.diameter.MessageValidator;
 import org.sipcharge.diameter.peer.DiameterServer;
 import org.sipcharge.diameter.peer.LocalIdentity;
 import org.sipcharge.diameter.peer.PeerInfo;
@@ -59,12 +58,6 @@ import java.util.stream.Collectors;
 public class CdfEndpoint {
 
     private static final Logger LOG = Logger.getLogger(CdfEndpoint.class.getName());
-
-    /** RFC 6733 9.7.1: the ACR's mandatory top-level AVPs. */
-    static final int[] ACR_REQUIRED_AVPS = {
-            DiameterConstants.AVP_SESSION_ID, DiameterConstants.AVP_ORIGIN_HOST, DiameterConstants.AVP_ORIGIN_REALM,
-            DiameterConstants.AVP_DESTINATION_REALM, DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE,
-            DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER};
 
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     private ManagedThreadFactory threadFactory;
@@ -161,9 +154,9 @@ public class CdfEndpoint {
         AccountingRequest parsed;
         try {
             // The base, accounting and TS 32.299 Rf dictionary: 5001 for an unknown AVP with the M bit, 3009 for bad
-            // flag bits, 5004 / 5014 for bad values and lengths, 5005 for missing AVPs, each with Failed-AVP.
+            // flag bits, 5004 / 5014 for bad values and lengths, 5005 for a missing AVP (the ACR's required AVPs of
+            // RFC 6733 9.7.1 are in the dictionary's command definition), each with Failed-AVP.
             DictionaryValidator.validate(request);
-            MessageValidator.requireAvps(request, ACR_REQUIRED_AVPS);
             parsed = RfMessageMapper.fromAcr(request);
         } catch (DiameterProtocolException e) {
             return CompletableFuture.completedFuture(count(Answers.error(request, e.resultCode(), e.failedAvp(), e.getMessage(), originHost, realm)));

@@ -563,7 +563,7 @@ public final class B2bua {
     // ---------------------------------------------------------------- building messages
 
     private void sendAckToCallee(CallState c) throws ParseException, SipException, InvalidArgumentException {
-        Request ack = newRequest(Request.ACK, routeTarget(c.bRemoteTarget), c.bCallId, c.bInviteCseq, c.aRemoteUri,
+        Request ack = newRequest(Request.ACK, uri(c.bRemoteTarget), c.bCallId, c.bInviteCseq, c.aRemoteUri,
                 c.bLocalTag, c.aLocalUri, c.bRemoteTag, nextHopTransport, splitRoutes(c.bRouteSet));
         sip.provider().sendRequest(ack);
     }
@@ -571,7 +571,7 @@ public final class B2bua {
     private void sendInDialog(String method, String target, String callId, long cseq, String fromUri, String fromTag,
                               String toUri, String toTag, String transport, String routeSet)
             throws ParseException, SipException, InvalidArgumentException {
-        Request r = newRequest(method, routeTarget(target), callId, cseq, fromUri, fromTag, toUri, toTag, transport,
+        Request r = newRequest(method, uri(target), callId, cseq, fromUri, fromTag, toUri, toTag, transport,
                 splitRoutes(routeSet));
         sip.provider().getNewClientTransaction(r).sendRequest();
     }
@@ -635,10 +635,6 @@ public final class B2bua {
         String user = requestUri instanceof SipURI s && s.getUser() != null ? s.getUser() + "@" : "";
         String t = "udp".equals(nextHopTransport) ? "" : ";transport=" + nextHopTransport;
         return "sip:" + user + nextHop + t;
-    }
-
-    private URI routeTarget(String target) throws ParseException {
-        return uri(target);
     }
 
     private URI uri(String s) throws ParseException {
