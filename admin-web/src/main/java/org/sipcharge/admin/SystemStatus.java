@@ -43,6 +43,12 @@ public class SystemStatus {
         return s == null ? null : s.report();
     }
 
+    /** One accounting session and the member that owns it, or null (no such session, or charging unavailable). */
+    public ChargingStatus.SessionView session(String sessionKey) {
+        ChargingStatus s = lookup(CHARGING_JNDI, ChargingStatus.class);
+        return s == null ? null : s.session(sessionKey);
+    }
+
     public SipTierStatus.Report sip() {
         SipTierStatus s = lookup(SIP_JNDI, SipTierStatus.class);
         return s == null ? null : s.report();
@@ -95,7 +101,25 @@ public class SystemStatus {
             m.put("acr.answeredOk", ch.acrsAnsweredOk());
             m.put("acr.answeredError", ch.acrsAnsweredError());
             m.put("acr.duplicates", ch.acrDuplicates());
+            if (ch.cdfRecords() != null) {
+                m.put("acr.recorded.start", ch.cdfRecords().starts());
+                m.put("acr.recorded.interim", ch.cdfRecords().interims());
+                m.put("acr.recorded.stop", ch.cdfRecords().stops());
+                m.put("acr.recorded.event", ch.cdfRecords().events());
+                m.put("acr.outOfSequence", ch.cdfRecords().outOfSequence());
+            }
             m.put("acr.activeSessions", ch.activeAccountingSessions());
+            ChargingStatus.RfSessions rs = ch.rfSessions();
+            if (rs != null) {
+                m.put("acr.sessions.store", rs.store());
+                m.put("acr.sessions.ownedHere", rs.ownedHere());
+                m.put("acr.sessions.timersArmed", rs.timersArmed());
+                m.put("acr.interims.sent", rs.interimsSent());
+                m.put("acr.interims.takeovers", rs.takeovers());
+                m.put("acr.interims.lateP50Ms", rs.latenessP50Ms());
+                m.put("acr.interims.lateP99Ms", rs.latenessP99Ms());
+                m.put("acr.interims.lateMaxMs", rs.latenessMaxMs());
+            }
             m.put("cdr.committed", ch.cdrsCommitted());
             m.put("cdr.outboxBacklog", ch.outboxBacklog());
             m.put("cdr.published", ch.cdrsPublished());

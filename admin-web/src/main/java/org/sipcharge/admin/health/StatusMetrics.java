@@ -42,6 +42,12 @@ public class StatusMetrics {
         charging("sipcharge.cdr.committed", ChargingStatus.Report::cdrsCommitted);
         charging("sipcharge.acr.buffer.backlog", ChargingStatus.Report::rfBufferBacklog);
         charging("sipcharge.cdr.outbox.backlog", ChargingStatus.Report::outboxBacklog);
+        charging("sipcharge.acr.sessions.active", r -> r.rfSessions() == null ? 0 : r.rfSessions().active());
+        charging("sipcharge.acr.sessions.owned", r -> r.rfSessions() == null ? 0 : r.rfSessions().ownedHere());
+        charging("sipcharge.acr.interims.sent", r -> r.rfSessions() == null ? 0 : r.rfSessions().interimsSent());
+        charging("sipcharge.acr.interims.takeovers", r -> r.rfSessions() == null ? 0 : r.rfSessions().takeovers());
+        charging("sipcharge.acr.interims.late.p99.ms", r -> r.rfSessions() == null ? 0 : r.rfSessions().latenessP99Ms());
+        charging("sipcharge.acr.out.of.sequence", r -> r.cdfRecords() == null ? 0 : r.cdfRecords().outOfSequence());
         charging("sipcharge.jms.healthy", r -> r.jmsHealthy() ? 1 : 0);
         charging("sipcharge.database.ok", r -> r.databaseError() == null ? 1 : 0);
         billing("sipcharge.billing.delivered", BillingConnectorStatus.Report::delivered);

@@ -9,6 +9,47 @@ public interface ChargingStatus {
     Report report();
 
     /**
+     * Where one accounting session is now, for admins: which member owns its key (and so fires its timer), its
+     * record numbers and what is in flight; null when no such session is active.
+     *
+     * @param sessionKey the call's key (the caller's Call-ID)
+     */
+    SessionView session(String sessionKey);
+
+    /**
+     * One accounting session as admins see it.
+     *
+     * @param sessionKey        the call's key
+     * @param diameterSessionId Diameter Session-Id
+     * @param owner             address of the member that owns it now ("local" without a grid)
+     * @param lastRecordNumber  Accounting-Record-Number of the last record sent or being sent
+     * @param inFlight          type of the record awaiting its answer, or null
+     * @param interimSeconds    interval in force (-1 before the first ACA)
+     * @param nextInterimMillis when the next INTERIM is due (epoch ms), 0 = none
+     * @param stopRequested     the call ended and STOP is pending or in flight
+     */
+    record SessionView(String sessionKey, String diameterSessionId, String owner, long lastRecordNumber, String inFlight,
+                       long interimSeconds, long nextInterimMillis, boolean stopRequested) {
+    }
+
+    /**
+     * The Rf client's accounting sessions on this member.
+     *
+     * @param store           where they live ("hazelcast cluster X, 3 members, 1 sync backups" or "this JVM only")
+     * @param active          sessions in the whole store
+     * @param ownedHere       sessions whose key this member owns (it fires their timers)
+     * @param timersArmed     interim timers armed in the whole store
+     * @param interimsSent    INTERIMs this member sent
+     * @param takeovers       records in flight on a member that died, sent again by this one
+     * @param latenessP50Ms   INTERIM lateness against its due time, median (bucket upper bound, ms)
+     * @param latenessP99Ms   the same, 99th percentile
+     * @param latenessMaxMs   the largest seen
+     */
+    record RfSessions(String store, int active, int ownedHere, int timersArmed, long interimsSent, long takeovers,
+                      long latenessP50Ms, long latenessP99Ms, long latenessMaxMs) {
+    }
+
+    /**
      * @param cdfListening       the CDF's Diameter listener is up
      * @param cdfAddress         host:port it listens on
      * @param cdfError           why it is not listening, or null
@@ -31,11 +72,18 @@ public interface ChargingStatus {
      * @param activeAccountingSessions sessions with START sent and no STOP yet (replicated map size)
      * @param rfBuffered         ACRs put in the durable buffer since start (no CDF answered them)
      * @param rfBufferBacklog    ACRs in the durable buffer now, or -1 when unknown
+     * @param rfSessions         the accounting sessions and their interim timers, or null when not started
+     * @param cdfRecords         records stored by this CDF since start: START, INTERIM, STOP, EVENT, and those whose
+     *                           number did not follow the session's last one
      */
     record Report(boolean cdfListening, String cdfAddress, String cdfError, long acrsReceived, long acrsAnsweredOk,
                   long acrsAnsweredError, long acrDuplicates, long cdrsCommitted, long outboxBacklog, long cdrsPublished,
                   boolean jmsHealthy, String jmsLastError, String databaseError, boolean rfPeerOpen, String rfPeerState,
                   String rfPeerAddress, long rfAcrsSent, long rfAcasOk, long rfFailures, int activeAccountingSessions,
-                  long rfBuffered, long rfBufferBacklog) {
+                  long rfBuffered, long rfBufferBacklog, RfSessions rfSessions, CdfRecords cdfRecords) {
+    }
+
+    /** New (not duplicate) records the CDF stored since start, by type, and how many came out of sequence. */
+    record CdfRecords(long starts, long interims, long stops, long events, long outOfSequence) {
     }
 }

@@ -86,8 +86,7 @@ public class CdfAccountingService {
                 outcomes.add(AccountingOutcome.DUPLICATE);
                 continue;
             }
-            apply(r, nodeId, now, sessions);
-            outcomes.add(AccountingOutcome.RECORDED);
+            outcomes.add(apply(r, nodeId, now, sessions) ? AccountingOutcome.RECORDED : AccountingOutcome.RECORDED_OUT_OF_SEQUENCE);
         }
         return outcomes;
     }
@@ -96,9 +95,12 @@ public class CdfAccountingService {
         return recordNumber + "/" + sessionId;
     }
 
-    private void apply(AccountingRequest request, String nodeId, Instant now, Map<String, AccountingSession> sessions) {
+    /** @return false when the request's number does not follow the session's last one (a gap or a late record) */
+    private boolean apply(AccountingRequest request, String nodeId, Instant now, Map<String, AccountingSession> sessions) {
         em.persist(new AccountingRecordLog(request, now));
         AccountingSession session = sessions.get(request.sessionId());
+        boolean inSequence = request.type() == AccountingRecordType.EVENT
+                || (session == null ? request.recordNumber() == 0 : request.recordNumber() == session.lastRecordNumber() + 1);
         switch (request.type()) {
             case START, INTERIM -> {
                 if (session == null) {
@@ -128,6 +130,7 @@ public class CdfAccountingService {
                 writeCdr(event, request, nodeId, now);
             }
         }
+        return inSequence;
     }
 
     private AccountingSession persistNew(AccountingRequest request) {

@@ -1,6 +1,7 @@
 package org.sipcharge.charging.application.internal;
 
 import jakarta.ejb.EJB;
+import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
@@ -44,6 +45,13 @@ public class DefaultChargingStatus implements ChargingStatus {
                 cdf.answeredTotal() - ok, cdf.duplicates(), committed, backlog, outbox.published(), outbox.healthy(),
                 outbox.lastError(), dbError, rf.peerOpen(), rf.peerState(), rf.peerAddress(), ctf.acrsSent(),
                 ctf.acasSuccess(), ctf.failures(), ctf.activeSessions(),
-                ctf.buffered(), buffer.backlog());
+                ctf.buffered(), buffer.backlog(), ctf.sessionFigures(),
+                new CdfRecords(cdf.recorded(AccountingRecordType.START), cdf.recorded(AccountingRecordType.INTERIM),
+                        cdf.recorded(AccountingRecordType.STOP), cdf.recorded(AccountingRecordType.EVENT), cdf.outOfSequence()));
+    }
+
+    @Override
+    public SessionView session(String sessionKey) {
+        return ctf.view(sessionKey);
     }
 }

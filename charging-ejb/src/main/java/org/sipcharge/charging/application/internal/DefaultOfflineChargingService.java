@@ -2,6 +2,16 @@ package org.sipcharge.charging.application.internal;
 
 import com.hazelcast.core.HazelcastInstance;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import org.sipcharge.charging.domain.model.accounting.AccountingSessionStore;
+import org.sipcharge.charging.infrastructure.grid.HazelcastAccountingSessionStore;
+import org.sipcharge.charging.infrastructure.grid.LocalAccountingSessionStore;
+import java.time.Clock;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
@@ -9,44 +19,42 @@ import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
 import org.sipcharge.charging.application.ChargeableEvent;
 import org.sipcharge.charging.application.ChargeableSession;
+import org.sipcharge.charging.application.ChargingStatus;
 import org.sipcharge.charging.application.OfflineChargingService;
+import org.sipcharge.charging.domain.model.accounting.ChargingSessionState;
 import org.sipcharge.charging.domain.model.accounting.AccountingAnswer;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
-import org.sipcharge.charging.domain.model.accounting.ChargingSessionState;
 import org.sipcharge.charging.infrastructure.config.ChargingConfig;
 import org.sipcharge.charging.infrastructure.diameter.RfClient;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The offline charging application (CTF): turns call events into an ordered series of ACRs per session.
- * Session state lives in the replicated store (Hazelcast inside Payara) under the call's key; the order of
- * the ACRs of one session is kept by chaining each on the answer to the previous one, so ACR n+1 is never
- * sent before ACA n (TS 32.299 6.1.2).
- *
- * <p>Walking-skeleton limits, taken up by the Diameter and cluster issues: the chain lives in this JVM (a STOP
- * that reaches another node than its START proceeds without waiting), and an ACR that still fails after
- * {@code sipcharge.ctf.max-retransmissions} retransmissions is logged (RF-020) and counted, not yet buffered durably.
+ * The offline charging application (CTF): turns call events into an ordered series of ACRs per session, START,
+ * INTERIMs on the interval the CDF asks for, STOP, and EVENT records for session-less requests. The session rules
+ * live in {@link AccountingSessions}; this bean wires them to the replicated store (Hazelcast inside Payara), to the
+ * Diameter client with its retransmissions and the durable buffer, and runs this member's timer scan.
  */
 // @LocalBean: the status bean reads this bean's counters through its no-interface view.
 @Singleton
+@Startup
 @LocalBean
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class DefaultOfflineChargingService implements OfflineChargingService {
 
     private static final Logger LOG = Logger.getLogger(DefaultOfflineChargingService.class.getName());
-    /** Name of the replicated map of accounting sessions. */
-    public static final String SESSIONS_MAP = "sipcharge-accounting-sessions";
+    /** Replicated map of accounting sessions (canonical bytes, see ChargingSessionStateCodec). */
+    public static final String SESSIONS_MAP = "sipcharge-rf-sessions";
+    /** Replicated map of interim timers: session key to due time (epoch ms). */
+    public static final String TIMERS_MAP = "sipcharge-rf-timers";
 
     @EJB
     private RfClient rf;
@@ -54,8 +62,12 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     @EJB
     private AcrBuffer buffer;
 
-    private Map<String, ChargingSessionState> sessions;
-    private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+    private ManagedScheduledExecutorService scheduler;
+
+    private AccountingSessionStore store;
+    private AccountingSessions sessions;
+    private ScheduledFuture<?> scan;
     private int maxRetransmissions;
 
     private final AtomicLong acrsSent = new AtomicLong();
@@ -65,52 +77,56 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
 
     @PostConstruct
     void init() {
-        maxRetransmissions = ChargingConfig.load().getInt("sipcharge.ctf.max-retransmissions", 3);
-        sessions = replicatedMap();
+        ChargingConfig config = ChargingConfig.load();
+        maxRetransmissions = config.getInt("sipcharge.ctf.max-retransmissions", 3);
+        long timeoutMs = config.getInt("sipcharge.ctf.request-timeout-ms", 5000);
+        long intervalSeconds = config.getInt("sipcharge.ctf.interim-interval-seconds", 0);
+        int scanMs = Math.max(10, config.getInt("sipcharge.ctf.timer-scan-ms", 200));
+        int backups = config.getInt("sipcharge.grid.backup-count", 1);
+        store = replicatedStore(backups);
+        // A record still in flight after all its retransmissions and the buffer's write is not being sent any more.
+        long inFlightExpiry = (maxRetransmissions + 1) * timeoutMs + 10_000;
+        sessions = new AccountingSessions(store, this::send, rf::newSessionId, rf.originHost(), intervalSeconds, inFlightExpiry,
+                scheduler, Clock.systemUTC());
+        scan = scheduler.scheduleWithFixedDelay(this::scanOnce, scanMs, scanMs, TimeUnit.MILLISECONDS);
+        LOG.log(Level.INFO, "RF-006 accounting sessions in {0}; interim timers scanned every {1} ms; configured interval {2} s "
+                + "(the ACA''s Acct-Interim-Interval overrides it)", new Object[]{store.describe(), scanMs, intervalSeconds});
     }
 
-    private static Map<String, ChargingSessionState> replicatedMap() {
+    @PreDestroy
+    void stop() {
+        if (scan != null) {
+            scan.cancel(false);
+        }
+    }
+
+    private void scanOnce() {
+        try {
+            sessions.scan();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "RF-035 interim timer scan failed: {0}", e.toString());
+        }
+    }
+
+    private static AccountingSessionStore replicatedStore(int backups) {
         try {
             HazelcastInstance hz = (HazelcastInstance) new InitialContext().lookup("payara/Hazelcast");
-            return hz.getMap(SESSIONS_MAP);
+            return new HazelcastAccountingSessionStore(hz, SESSIONS_MAP, TIMERS_MAP, backups);
         } catch (NamingException | RuntimeException e) {
-            LOG.log(Level.WARNING, "RF-030 Payara's Hazelcast is not available ({0}); accounting sessions are kept in this JVM only",
+            LOG.log(Level.WARNING, "RF-030 Payara''s Hazelcast is not available ({0}); accounting sessions are kept in this JVM only",
                     e.getMessage());
-            return new ConcurrentHashMap<>();
+            return new LocalAccountingSessionStore();
         }
     }
 
     @Override
     public void sessionStarted(ChargeableSession session) {
-        ChargingSessionState state = new ChargingSessionState(rf.newSessionId(), session, 0, -1);
-        if (sessions.putIfAbsent(session.sessionKey(), state) != null) {
-            LOG.log(Level.WARNING, "RF-010 session {0} started twice; the second start is ignored", session.sessionKey());
-            return;
-        }
-        AccountingRequest start = new AccountingRequest(state.diameterSessionId(), rf.originHost(), AccountingRecordType.START, 0,
-                false, session.sessionKey(), session.callingParty(), session.calledParty(), session.requestTime(),
-                session.answerTime(), session.answerTime(), 0);
-        chain(session.sessionKey(), () -> send(start).thenAccept(answer -> {
-            if (answer.interimIntervalSeconds() >= 0) {
-                sessions.computeIfPresent(session.sessionKey(), (k, s) -> s.withInterimInterval(answer.interimIntervalSeconds()));
-            }
-        }));
+        sessions.started(session);
     }
 
     @Override
     public void sessionEnded(String sessionKey, Instant endTime, int causeCode) {
-        chain(sessionKey, () -> {
-            ChargingSessionState state = sessions.get(sessionKey);
-            if (state == null) {
-                LOG.log(Level.WARNING, "RF-011 end of unknown session {0}: no STOP sent", sessionKey);
-                return CompletableFuture.completedFuture(null);
-            }
-            ChargeableSession s = state.session();
-            long number = state.lastRecordNumber() + 1;
-            AccountingRequest stop = new AccountingRequest(state.diameterSessionId(), rf.originHost(), AccountingRecordType.STOP,
-                    number, false, sessionKey, s.callingParty(), s.calledParty(), s.requestTime(), endTime, endTime, causeCode);
-            return send(stop).whenComplete((a, e) -> sessions.remove(sessionKey)).thenApply(a -> null);
-        }).whenComplete((v, e) -> inFlight.remove(sessionKey));
+        sessions.ended(sessionKey, endTime, causeCode);
     }
 
     @Override
@@ -120,14 +136,6 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
                 false, event.eventKey(), event.callingParty(), event.calledParty(), event.requestTime(),
                 event.responseTime(), event.responseTime(), 0, event.sipMethod());
         send(record).exceptionally(e -> null);
-    }
-
-    /** Runs the step after everything already queued for the session, whatever its outcome. */
-    private CompletableFuture<Void> chain(String sessionKey, java.util.function.Supplier<CompletionStage<Void>> step) {
-        return inFlight.compute(sessionKey, (k, tail) -> {
-            CompletableFuture<Void> previous = tail == null ? CompletableFuture.completedFuture(null) : tail;
-            return previous.handle((v, e) -> null).thenCompose(x -> step.get()).exceptionally(e -> null);
-        });
     }
 
     /**
@@ -205,6 +213,26 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     }
 
     public int activeSessions() {
-        return sessions.size();
+        return store.size();
+    }
+
+    /** Figures of the accounting sessions for the status page; null before the bean has started. */
+    public ChargingStatus.RfSessions sessionFigures() {
+        if (sessions == null) {
+            return null;
+        }
+        AccountingSessions.LatenessHistogram l = sessions.lateness();
+        return new ChargingStatus.RfSessions(store.describe(), store.size(), store.ownedHereCount(), store.timersArmed(),
+                sessions.interimsSent(), sessions.takeovers(), l.quantileMillis(0.5), l.quantileMillis(0.99), l.maxMillis());
+    }
+
+    public ChargingStatus.SessionView view(String sessionKey) {
+        ChargingSessionState s = store.get(sessionKey);
+        if (s == null) {
+            return null;
+        }
+        return new ChargingStatus.SessionView(sessionKey, s.diameterSessionId(), store.ownerOf(sessionKey), s.lastRecordNumber(),
+                s.inFlight() == null ? null : s.inFlight().name(), s.interimIntervalSeconds(), s.nextInterimMillis(),
+                s.stopRequested());
     }
 }

@@ -88,6 +88,15 @@ public class CdfEndpoint {
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong outOfSequence = new AtomicLong();
+    /** New (not duplicate) records stored, by Accounting-Record-Type. */
+    private final java.util.EnumMap<AccountingRecordType, AtomicLong> recordedByType = new java.util.EnumMap<>(AccountingRecordType.class);
+
+    {
+        for (AccountingRecordType t : AccountingRecordType.values()) {
+            recordedByType.put(t, new AtomicLong());
+        }
+    }
     private final ConcurrentHashMap<Long, AtomicLong> answersByResult = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -218,9 +227,9 @@ public class CdfEndpoint {
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             AccountingOutcome outcome = outcomes.get(i);
-            if (outcome == AccountingOutcome.DUPLICATE) {
-                duplicates.incrementAndGet();
-            } else if (p.request().type() == AccountingRecordType.STOP || p.request().type() == AccountingRecordType.EVENT) {
+            counted(p.request(), outcome);
+            if (outcome != AccountingOutcome.DUPLICATE
+                    && (p.request().type() == AccountingRecordType.STOP || p.request().type() == AccountingRecordType.EVENT)) {
                 kick = true;
             }
             p.answer().complete(RfMessageMapper.answer(p.acr(), originHost, realm, interimSeconds));
@@ -245,12 +254,26 @@ public class CdfEndpoint {
                 return Answers.error(acr, DiameterConstants.RESULT_OUT_OF_SPACE, null, "CDR storage failed", originHost, realm);
             }
         }
-        if (outcome == AccountingOutcome.DUPLICATE) {
-            duplicates.incrementAndGet();
-        } else if (request.type() == AccountingRecordType.STOP || request.type() == AccountingRecordType.EVENT) {
+        counted(request, outcome);
+        if (outcome != AccountingOutcome.DUPLICATE
+                && (request.type() == AccountingRecordType.STOP || request.type() == AccountingRecordType.EVENT)) {
             outbox.kick();
         }
         return RfMessageMapper.answer(acr, originHost, realm, interimSeconds);
+    }
+
+    private void counted(AccountingRequest request, AccountingOutcome outcome) {
+        if (outcome == AccountingOutcome.DUPLICATE) {
+            duplicates.incrementAndGet();
+            return;
+        }
+        recordedByType.get(request.type()).incrementAndGet();
+        if (outcome == AccountingOutcome.RECORDED_OUT_OF_SEQUENCE) {
+            outOfSequence.incrementAndGet();
+            LOG.log(Level.WARNING, "CDF-022 {0} record {1} of session {2} from {3} does not follow the last record of the session: "
+                    + "a record before it is missing or late", new Object[]{request.type(), request.recordNumber(),
+                    request.sessionId(), request.originHost()});
+        }
     }
 
     private boolean isRecordedQuietly(AccountingRequest r) {
@@ -294,6 +317,16 @@ public class CdfEndpoint {
 
     public long duplicates() {
         return duplicates.get();
+    }
+
+    /** New records whose number did not follow the session's last one (CDF-022). */
+    public long outOfSequence() {
+        return outOfSequence.get();
+    }
+
+    /** New records stored since start, of one Accounting-Record-Type (duplicates not counted). */
+    public long recorded(AccountingRecordType type) {
+        return recordedByType.get(type).get();
     }
 
     public long answered(long resultCode) {

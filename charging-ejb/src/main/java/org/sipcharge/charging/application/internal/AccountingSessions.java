@@ -1,0 +1,356 @@
+package org.sipcharge.charging.application.internal;
+
+import org.sipcharge.charging.application.ChargeableSession;
+import org.sipcharge.charging.domain.model.accounting.AccountingAnswer;
+import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
+import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
+import org.sipcharge.charging.domain.model.accounting.AccountingSessionStore;
+import org.sipcharge.charging.domain.model.accounting.ChargingSessionState;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The Rf client's accounting sessions: record numbering, the interim timer and the hand-over of a session to
+ * another node. Plain Java over an {@link AccountingSessionStore} (the grid) and a {@link RecordSender} (Diameter with
+ * retransmission and the durable buffer), so that its rules are tested without a server.
+ *
+ * <p>Rules, and where they come from:
+ * <ul>
+ *   <li>START is record 0, each INTERIM the next number, STOP the last + 1 (RFC 6733 9.8.3); every number is assigned
+ *   by a compare-and-set on the replicated state, so it is assigned once, cluster-wide.</li>
+ *   <li>At most one record of a session is in flight: ACR n+1 waits for ACA n (TS 32.299 6.1.2). A STOP that comes
+ *   while an INTERIM is in flight is recorded in the state and sent when the INTERIM is settled.</li>
+ *   <li>The interval is the ACA's Acct-Interim-Interval when the ACA carries one, else the configured interval;
+ *   0 means no interims (RFC 6733 9.8.2). The next INTERIM is due one interval after the previous one was due (the
+ *   rhythm does not drift with answer times); after a long outage it is due one interval from now.</li>
+ *   <li>The timer is data in the store ({@link AccountingSessionStore#schedule}); the member that owns the key fires
+ *   it from its scan. When a member dies, its keys and timers pass to others; a record it had in flight is sent
+ *   again by the new owner under the same number with the T flag (RFC 6733 9.4), and the CDF's de-duplication on
+ *   (Session-Id, Accounting-Record-Number) keeps one copy.</li>
+ * </ul>
+ */
+public final class AccountingSessions {
+
+    /** Sends one record; completes when it is settled (answered, or buffered durably), exceptionally when lost or refused. */
+    @FunctionalInterface
+    public interface RecordSender {
+        CompletionStage<AccountingAnswer> send(AccountingRequest request);
+    }
+
+    private static final Logger LOG = Logger.getLogger(AccountingSessions.class.getName());
+
+    private final AccountingSessionStore store;
+    private final RecordSender sender;
+    private final Supplier<String> newSessionId;
+    private final String originHost;
+    private final long configuredIntervalSeconds;
+    private final long inFlightExpiryMillis;
+    private final Executor executor;
+    private final Clock clock;
+
+    /** Keys whose record this JVM is sending now (its answer is awaited here), with that record's number. */
+    private final Map<String, Long> sendingHere = new ConcurrentHashMap<>();
+    /** Keys being fired by this JVM now, so a scan does not fire a key twice at once. */
+    private final Set<String> firingHere = ConcurrentHashMap.newKeySet();
+
+    private final AtomicLong interimsSent = new AtomicLong();
+    private final AtomicLong takeovers = new AtomicLong();
+    private final AtomicLong stopsSent = new AtomicLong();
+    private final LatenessHistogram lateness = new LatenessHistogram();
+
+    /**
+     * @param inFlightExpiryMillis after this long a record still marked in flight by a live member is taken over
+     *                             anyway (a sender that lost track of it); longer than all its retransmissions
+     */
+    public AccountingSessions(AccountingSessionStore store, RecordSender sender, Supplier<String> newSessionId, String originHost,
+                              long configuredIntervalSeconds, long inFlightExpiryMillis, Executor executor, Clock clock) {
+        this.store = store;
+        this.sender = sender;
+        this.newSessionId = newSessionId;
+        this.originHost = originHost;
+        this.configuredIntervalSeconds = Math.max(0, configuredIntervalSeconds);
+        this.inFlightExpiryMillis = inFlightExpiryMillis;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    /** The SIP session was answered: open the accounting session with START (record 0). */
+    public void started(ChargeableSession session) {
+        String key = session.sessionKey();
+        ChargingSessionState state = ChargingSessionState.opening(newSessionId.get(), session, store.localMemberId(), clock.millis());
+        boolean marked = sendingHere.putIfAbsent(key, 0L) == null;
+        if (!marked || !store.putIfAbsent(key, state)) {
+            if (marked) {
+                sendingHere.remove(key, 0L);
+            }
+            LOG.log(Level.WARNING, "RF-010 session {0} started twice; the second start is ignored", key);
+            return;
+        }
+        transmit(key, state.inFlightRequest(originHost, session.answerTime()));
+    }
+
+    /** The SIP session ended: STOP follows as soon as no other record of the session is in flight. */
+    public void ended(String key, Instant endTime, int causeCode) {
+        for (;;) {
+            ChargingSessionState s = store.get(key);
+            if (s == null) {
+                LOG.log(Level.WARNING, "RF-011 end of unknown session {0}: no STOP sent", key);
+                return;
+            }
+            if (s.stopRequested()) {
+                LOG.log(Level.FINE, "session {0} ended twice; the first end stands", key);
+                return;
+            }
+            if (store.replace(key, s, s.stopping(endTime, causeCode))) {
+                break;
+            }
+        }
+        store.schedule(key, 0);
+        fireSoonIfOwnedHere(key);
+    }
+
+    /** One pass of this member's timer scan: fires every due timer among the keys this member owns. */
+    public int scan() {
+        int fired = 0;
+        for (String key : store.dueHere(clock.millis())) {
+            try {
+                if (fire(key)) {
+                    fired++;
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "RF-033 timer of session " + key + " failed; it is tried again at the next scan", e);
+            }
+        }
+        return fired;
+    }
+
+    /**
+     * The key's timer is due (or a STOP is waiting): sends what the session needs next, if anything.
+     *
+     * @return true when a record was handed to the sender
+     */
+    boolean fire(String key) {
+        if (!firingHere.add(key)) {
+            return false;
+        }
+        try {
+            ChargingSessionState s = store.get(key);
+            if (s == null) {
+                store.cancel(key);
+                return false;
+            }
+            long now = clock.millis();
+            String me = store.localMemberId();
+            if (s.inFlight() != null) {
+                boolean mine = s.inFlightOwner().equals(me);
+                Long sending = sendingHere.get(key);
+                if (mine && sending != null && sending == s.lastRecordNumber()) {
+                    return false; // our answer is awaited; its settlement re-arms the timer
+                }
+                if (!mine && store.memberAlive(s.inFlightOwner()) && now - s.inFlightSinceMillis() < inFlightExpiryMillis) {
+                    return false; // a live member sends it; we look again at the next scan
+                }
+                ChargingSessionState taken = s.takenOverBy(me, now);
+                if (!claim(key, s, taken)) {
+                    return false;
+                }
+                takeovers.incrementAndGet();
+                LOG.log(Level.INFO, "RF-031 {0} record {1} of session {2} was in flight on member {3}, which is gone: sent again with the T flag",
+                        new Object[]{s.inFlight(), s.lastRecordNumber(), key, s.inFlightOwner()});
+                transmit(key, taken.inFlightRequest(originHost, Instant.ofEpochMilli(now)).asRetransmission());
+                return true;
+            }
+            if (s.stopRequested()) {
+                ChargingSessionState next = s.sending(AccountingRecordType.STOP, me, now);
+                if (!claim(key, s, next)) {
+                    return false;
+                }
+                stopsSent.incrementAndGet();
+                transmit(key, next.inFlightRequest(originHost, Instant.ofEpochMilli(now)));
+                return true;
+            }
+            if (s.interimIntervalSeconds() > 0 && s.nextInterimMillis() > 0 && s.nextInterimMillis() <= now) {
+                ChargingSessionState next = s.sending(AccountingRecordType.INTERIM, me, now);
+                if (!claim(key, s, next)) {
+                    return false;
+                }
+                interimsSent.incrementAndGet();
+                lateness.record(now - s.nextInterimMillis());
+                transmit(key, next.inFlightRequest(originHost, Instant.ofEpochMilli(now)));
+                return true;
+            }
+            // Nothing due after all (a stale timer): arm it from the state.
+            if (s.interimIntervalSeconds() > 0 && s.nextInterimMillis() > 0) {
+                store.schedule(key, s.nextInterimMillis());
+            } else {
+                store.cancel(key);
+            }
+            return false;
+        } finally {
+            firingHere.remove(key);
+        }
+    }
+
+    /** Marks the record as being sent by this JVM, then writes the state that assigns it; undoes the mark on a lost race. */
+    private boolean claim(String key, ChargingSessionState expected, ChargingSessionState update) {
+        sendingHere.put(key, update.lastRecordNumber());
+        if (store.replace(key, expected, update)) {
+            return true;
+        }
+        sendingHere.remove(key, update.lastRecordNumber());
+        return false;
+    }
+
+    /** Hands the claimed record to the sender; its settlement moves the session on. */
+    private void transmit(String key, AccountingRequest request) {
+        CompletionStage<AccountingAnswer> sent;
+        try {
+            sent = sender.send(request);
+        } catch (RuntimeException e) {
+            sent = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((answer, error) -> {
+            try {
+                settle(key, request, error == null ? answer : null);
+            } catch (RuntimeException e) {
+                // The record stays in flight in the store; with the mark below gone, the owner's scan sends it again.
+                LOG.log(Level.WARNING, "RF-034 could not record the outcome of " + request.type() + " record "
+                        + request.recordNumber() + " of session " + key + "; it is sent again", e);
+            } finally {
+                sendingHere.remove(key, request.recordNumber());
+            }
+        });
+    }
+
+    /** The in-flight record is settled: the session moves on (next INTERIM armed, waiting STOP sent, or gone). */
+    private void settle(String key, AccountingRequest request, AccountingAnswer answer) {
+        for (;;) {
+            ChargingSessionState s = store.get(key);
+            if (s == null || !s.inFlight(request.type(), request.recordNumber())) {
+                return; // settled by another member that took the record over
+            }
+            if (request.type() == AccountingRecordType.STOP) {
+                if (store.remove(key, s)) {
+                    return;
+                }
+                continue;
+            }
+            long interval = intervalAfter(s, answer);
+            long now = clock.millis();
+            long due = 0;
+            if (interval > 0) {
+                long base = request.type() == AccountingRecordType.START || s.nextInterimMillis() <= 0 ? now : s.nextInterimMillis();
+                due = base + interval * 1000;
+                if (due <= now) {
+                    due = now + interval * 1000;
+                }
+            }
+            ChargingSessionState next = s.settled(interval, due);
+            if (!store.replace(key, s, next)) {
+                continue;
+            }
+            if (next.stopRequested()) {
+                store.schedule(key, 0);
+                fireSoonIfOwnedHere(key);
+            } else if (due > 0) {
+                store.schedule(key, due);
+            } else {
+                store.cancel(key);
+            }
+            return;
+        }
+    }
+
+    /** RFC 6733 9.8.2 via TS 32.299: the ACA's Acct-Interim-Interval when present (0 = none), else what we had or the configured one. */
+    private long intervalAfter(ChargingSessionState s, AccountingAnswer answer) {
+        if (answer != null && answer.interimIntervalSeconds() >= 0) {
+            return answer.interimIntervalSeconds();
+        }
+        return s.interimIntervalSeconds() >= 0 ? s.interimIntervalSeconds() : configuredIntervalSeconds;
+    }
+
+    private void fireSoonIfOwnedHere(String key) {
+        if (store.ownedHere(key)) {
+            executor.execute(() -> {
+                try {
+                    fire(key);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "RF-033 session " + key + ": the waiting STOP is tried again at the next scan", e);
+                }
+            });
+        }
+    }
+
+    public long interimsSent() {
+        return interimsSent.get();
+    }
+
+    public long takeovers() {
+        return takeovers.get();
+    }
+
+    public long stopsSent() {
+        return stopsSent.get();
+    }
+
+    public LatenessHistogram lateness() {
+        return lateness;
+    }
+
+    /**
+     * How late INTERIMs left compared with when they were due, in power-of-two millisecond buckets (cheap, lock-free).
+     * Quantiles are read as the upper bound of the bucket that holds them.
+     */
+    public static final class LatenessHistogram {
+        private static final int BUCKETS = 24; // up to 2^23 ms, about 2.3 hours
+        private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
+        private final AtomicLong max = new AtomicLong();
+
+        void record(long millis) {
+            long m = Math.max(0, millis);
+            int bucket = Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(m));
+            counts.incrementAndGet(bucket);
+            max.accumulateAndGet(m, Math::max);
+        }
+
+        public long count() {
+            long n = 0;
+            for (int i = 0; i < BUCKETS; i++) {
+                n += counts.get(i);
+            }
+            return n;
+        }
+
+        /** Upper bound in ms of the bucket holding quantile {@code q} (0..1); 0 when nothing was recorded. */
+        public long quantileMillis(double q) {
+            long n = count();
+            if (n == 0) {
+                return 0;
+            }
+            long rank = (long) Math.ceil(q * n);
+            long seen = 0;
+            for (int i = 0; i < BUCKETS; i++) {
+                seen += counts.get(i);
+                if (seen >= rank) {
+                    return i == 0 ? 0 : (1L << i) - 1;
+                }
+            }
+            return max.get();
+        }
+
+        public long maxMillis() {
+            return max.get();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.sipcharge.charging.domain.model.accounting;
+
+import java.util.Collection;
+
+/**
+ * Where the Rf client keeps its accounting sessions and their interim timers: a replicated store shared by every
+ * node of the SIP tier (Hazelcast inside Payara), or this JVM alone when there is no grid.
+ *
+ * <p>A session and its timer have the same key (the SIP call's key). Each key has exactly one owning member at a
+ * time; the owner's scan fires the timer. When a member dies, its keys pass to the members holding their backups,
+ * and so do their timers: the timer object is data in the store, not a thread on the member that armed it.
+ */
+public interface AccountingSessionStore {
+
+    ChargingSessionState get(String key);
+
+    /** @return false when the key is taken */
+    boolean putIfAbsent(String key, ChargingSessionState state);
+
+    /** Compare-and-set: writes {@code update} only when the stored value still equals {@code expected}. */
+    boolean replace(String key, ChargingSessionState expected, ChargingSessionState update);
+
+    /** Removes the session and its timer when the stored value still equals {@code expected}. */
+    boolean remove(String key, ChargingSessionState expected);
+
+    /** Arms (or re-arms) the session's timer: due at {@code dueMillis} (epoch ms; 0 = at once). */
+    void schedule(String key, long dueMillis);
+
+    void cancel(String key);
+
+    /** Keys owned by this member whose timer is due at {@code nowMillis}. */
+    Collection<String> dueHere(long nowMillis);
+
+    /** This member owns the key now (its scan fires the key's timer). */
+    boolean ownedHere(String key);
+
+    /** Id of this member, stable for the life of this JVM. */
+    String localMemberId();
+
+    /** The member is in the cluster now. */
+    boolean memberAlive(String memberId);
+
+    /** Address of the member owning the key now (for admins), "" when unknown. */
+    String ownerOf(String key);
+
+    int size();
+
+    int ownedHereCount();
+
+    int timersArmed();
+
+    /** Short description for logs and the status page: "hazelcast cluster X, 3 members, backups 1" or "local". */
+    String describe();
+}

@@ -1,0 +1,147 @@
+package org.sipcharge.charging.infrastructure.grid;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.config.IndexType;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.partition.Partition;
+import com.hazelcast.query.Predicates;
+import org.sipcharge.charging.domain.model.accounting.AccountingSessionStore;
+import org.sipcharge.charging.domain.model.accounting.ChargingSessionState;
+
+import java.util.Collection;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Accounting sessions and their timers in two Hazelcast maps with the same keys: the session state as canonical bytes
+ * ({@link ChargingSessionStateCodec}), and the timers as due times (epoch ms) with a sorted index, so that each
+ * member finds the due timers among the keys it owns with one local query. A key's timer and state share the key, so
+ * they live in the same partition and move together when a member dies or joins.
+ */
+public final class HazelcastAccountingSessionStore implements AccountingSessionStore {
+
+    private static final Logger LOG = Logger.getLogger(HazelcastAccountingSessionStore.class.getName());
+
+    private final HazelcastInstance hz;
+    private final IMap<String, byte[]> sessions;
+    private final IMap<String, Long> timers;
+    private final String localMemberId;
+    private final int backupCount;
+
+    public HazelcastAccountingSessionStore(HazelcastInstance hz, String sessionsMap, String timersMap, int backupCount) {
+        this.hz = hz;
+        this.backupCount = backupCount;
+        configure(hz, sessionsMap, backupCount);
+        configure(hz, timersMap, backupCount);
+        this.sessions = hz.getMap(sessionsMap);
+        this.timers = hz.getMap(timersMap);
+        // The scan asks "which of my keys are due": a sorted index on the value answers it without a full scan.
+        timers.addIndex(IndexType.SORTED, "this");
+        this.localMemberId = hz.getCluster().getLocalMember().getUuid().toString();
+    }
+
+    /**
+     * Synchronous backups: a write returns after its backups have it, so a state change (a record number assigned)
+     * survives the death of the member that made it. Added as dynamic configuration before the map is first used;
+     * a member that joins later with a different count is refused by Hazelcast, and we say so.
+     */
+    private static void configure(HazelcastInstance hz, String map, int backupCount) {
+        try {
+            hz.getConfig().addMapConfig(new MapConfig(map).setBackupCount(backupCount).setAsyncBackupCount(0));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "RF-032 could not set {0} backups on map {1}: {2}; the cluster keeps its configuration",
+                    new Object[]{backupCount, map, e.getMessage()});
+        }
+    }
+
+    @Override
+    public ChargingSessionState get(String key) {
+        byte[] b = sessions.get(key);
+        return b == null ? null : ChargingSessionStateCodec.decode(b);
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, ChargingSessionState state) {
+        return sessions.putIfAbsent(key, ChargingSessionStateCodec.encode(state)) == null;
+    }
+
+    @Override
+    public boolean replace(String key, ChargingSessionState expected, ChargingSessionState update) {
+        return sessions.replace(key, ChargingSessionStateCodec.encode(expected), ChargingSessionStateCodec.encode(update));
+    }
+
+    @Override
+    public boolean remove(String key, ChargingSessionState expected) {
+        if (sessions.remove(key, ChargingSessionStateCodec.encode(expected))) {
+            timers.delete(key);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void schedule(String key, long dueMillis) {
+        timers.set(key, dueMillis);
+    }
+
+    @Override
+    public void cancel(String key) {
+        timers.delete(key);
+    }
+
+    @Override
+    public Collection<String> dueHere(long nowMillis) {
+        return timers.localKeySet(Predicates.lessEqual("this", nowMillis));
+    }
+
+    @Override
+    public boolean ownedHere(String key) {
+        Member owner = hz.getPartitionService().getPartition(key).getOwner();
+        return owner != null && owner.localMember();
+    }
+
+    @Override
+    public String localMemberId() {
+        return localMemberId;
+    }
+
+    @Override
+    public boolean memberAlive(String memberId) {
+        for (Member m : hz.getCluster().getMembers()) {
+            if (m.getUuid().toString().equals(memberId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String ownerOf(String key) {
+        Partition p = hz.getPartitionService().getPartition(key);
+        Member owner = p.getOwner();
+        return owner == null ? "" : owner.getAddress().getHost() + ":" + owner.getAddress().getPort();
+    }
+
+    @Override
+    public int size() {
+        return sessions.size();
+    }
+
+    @Override
+    public int ownedHereCount() {
+        return sessions.localKeySet().size();
+    }
+
+    @Override
+    public int timersArmed() {
+        return timers.size();
+    }
+
+    @Override
+    public String describe() {
+        return "hazelcast cluster " + hz.getConfig().getClusterName() + ", " + hz.getCluster().getMembers().size()
+                + " members, " + backupCount + " sync backups";
+    }
+}

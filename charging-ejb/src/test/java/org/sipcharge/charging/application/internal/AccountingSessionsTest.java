@@ -1,0 +1,211 @@
+package org.sipcharge.charging.application.internal;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sipcharge.charging.application.ChargeableSession;
+import org.sipcharge.charging.domain.model.accounting.AccountingAnswer;
+import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
+import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
+import org.sipcharge.charging.infrastructure.grid.LocalAccountingSessionStore;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The session rules on one node, with a hand-driven clock and CDF: numbering, interval, waiting STOP. */
+class AccountingSessionsTest {
+
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends Clock {
+        long millis = 1_700_000_000_000L;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+    }
+
+    /** The CDF side: records what was sent, answers when the test says so. */
+    static final class HandCdf implements AccountingSessions.RecordSender {
+        final List<AccountingRequest> sent = new ArrayList<>();
+        final List<CompletableFuture<AccountingAnswer>> pending = new ArrayList<>();
+
+        @Override
+        public synchronized CompletionStage<AccountingAnswer> send(AccountingRequest request) {
+            sent.add(request);
+            CompletableFuture<AccountingAnswer> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        }
+
+        void answerLast(long interimSeconds) {
+            pending.get(pending.size() - 1).complete(new AccountingAnswer(2001, interimSeconds));
+        }
+
+        AccountingRequest last() {
+            return sent.get(sent.size() - 1);
+        }
+    }
+
+    private final ManualClock clock = new ManualClock();
+    private final HandCdf cdf = new HandCdf();
+    private LocalAccountingSessionStore store;
+    private int sessionIds;
+
+    @BeforeEach
+    void setUp() {
+        store = new LocalAccountingSessionStore();
+    }
+
+    private AccountingSessions sessions(long configuredInterval) {
+        return new AccountingSessions(store, cdf, () -> "ctf;" + (++sessionIds), "ctf.test", configuredInterval, 60_000,
+                Runnable::run, clock);
+    }
+
+    private ChargeableSession call(String key) {
+        return new ChargeableSession(key, "sip:a@x", "sip:b@y", clock.instant(), clock.instant());
+    }
+
+    @Test
+    void startInterimsAndStopAreNumberedConsecutivelyOnTheAcaInterval() {
+        AccountingSessions s = sessions(0);
+        s.started(call("c1"));
+        assertEquals(AccountingRecordType.START, cdf.last().type());
+        assertEquals(0, cdf.last().recordNumber());
+        cdf.answerLast(2); // the ACA asks for an INTERIM every 2 s
+        assertEquals(1, store.timersArmed());
+
+        clock.millis += 1_999;
+        assertEquals(0, s.scan(), "not due before 2 s");
+        clock.millis += 1;
+        assertEquals(1, s.scan());
+        assertEquals(AccountingRecordType.INTERIM, cdf.last().type());
+        assertEquals(1, cdf.last().recordNumber());
+        assertFalse(cdf.last().retransmission());
+        clock.millis += 300;
+        cdf.answerLast(2);
+
+        clock.millis += 1_700; // due 2 s after the previous due time, not after its answer
+        assertEquals(1, s.scan());
+        assertEquals(2, cdf.last().recordNumber());
+        cdf.answerLast(-1); // no Acct-Interim-Interval: the one in force stays
+
+        clock.millis += 500;
+        s.ended("c1", clock.instant(), 0);
+        assertEquals(AccountingRecordType.STOP, cdf.last().type());
+        assertEquals(3, cdf.last().recordNumber());
+        cdf.answerLast(-1);
+        assertEquals(0, store.size());
+        assertEquals(0, store.timersArmed(), "STOP cancels the timer");
+        clock.millis += 10_000;
+        assertEquals(0, s.scan());
+        assertEquals(4, cdf.sent.size());
+        assertEquals(2, s.interimsSent());
+    }
+
+    @Test
+    void configuredIntervalAppliesOnlyWhenTheAcaCarriesNone() {
+        AccountingSessions s = sessions(5);
+        s.started(call("absent"));
+        cdf.answerLast(-1);
+        s.started(call("zero"));
+        cdf.answerLast(0); // RFC 6733 9.8.2: 0 = no interim records
+        clock.millis += 5_000;
+        assertEquals(1, s.scan(), "only the session without Acct-Interim-Interval in its ACA gets an INTERIM");
+        assertEquals("absent", cdf.last().userSessionId());
+        assertEquals(AccountingRecordType.INTERIM, cdf.last().type());
+    }
+
+    @Test
+    void stopWaitsForTheInterimInFlightAndTakesTheNextNumber() {
+        AccountingSessions s = sessions(0);
+        s.started(call("c2"));
+        cdf.answerLast(1);
+        clock.millis += 1_000;
+        assertEquals(1, s.scan());
+        assertEquals(AccountingRecordType.INTERIM, cdf.last().type());
+        s.ended("c2", clock.instant(), 0);
+        assertEquals(2, cdf.sent.size(), "STOP must not overtake the unanswered INTERIM (TS 32.299 6.1.2)");
+        assertEquals(0, s.scan());
+        cdf.answerLast(1);
+        assertEquals(AccountingRecordType.STOP, cdf.last().type());
+        assertEquals(2, cdf.last().recordNumber());
+    }
+
+    @Test
+    void stopBeforeTheStartIsAnsweredFollowsTheStart() {
+        AccountingSessions s = sessions(0);
+        s.started(call("short"));
+        s.ended("short", clock.instant(), 0);
+        assertEquals(1, cdf.sent.size());
+        cdf.answerLast(300);
+        assertEquals(AccountingRecordType.STOP, cdf.last().type());
+        assertEquals(1, cdf.last().recordNumber());
+        cdf.answerLast(-1);
+        assertEquals(0, store.size());
+    }
+
+    @Test
+    void ownRecordAwaitingItsAnswerIsNeverTakenOver() {
+        AccountingSessions s = new AccountingSessions(store, cdf, () -> "ctf;x", "ctf.test", 0, 30_000, Runnable::run, clock);
+        s.started(call("c3"));
+        cdf.answerLast(1);
+        clock.millis += 1_000;
+        s.scan();
+        assertEquals(1, cdf.last().recordNumber());
+        // The sender owns the retransmissions and the buffer: while it has not settled, nothing is sent again from here,
+        // however long it takes (other members take it over only when this one is gone).
+        clock.millis += 100_000;
+        assertEquals(0, s.scan());
+        assertEquals(2, cdf.sent.size());
+    }
+
+    @Test
+    void startTwiceIsIgnoredAndEndOfUnknownSessionSendsNothing() {
+        AccountingSessions s = sessions(0);
+        s.started(call("dup"));
+        s.started(call("dup"));
+        assertEquals(1, cdf.sent.size());
+        s.ended("nobody", clock.instant(), 0);
+        assertEquals(1, cdf.sent.size());
+        assertTrue(s.lateness().count() == 0);
+    }
+
+    @Test
+    void latenessHistogramQuantiles() {
+        AccountingSessions.LatenessHistogram h = new AccountingSessions.LatenessHistogram();
+        for (int i = 0; i < 99; i++) {
+            h.record(3);
+        }
+        h.record(1500);
+        assertEquals(100, h.count());
+        assertEquals(3, h.quantileMillis(0.5));
+        assertEquals(3, h.quantileMillis(0.99));
+        assertEquals(2047, h.quantileMillis(1.0));
+        assertEquals(1500, h.maxMillis());
+    }
+}

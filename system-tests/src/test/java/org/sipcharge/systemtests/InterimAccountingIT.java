@@ -1,0 +1,97 @@
+package org.sipcharge.systemtests;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Interim accounting on one server: the CDF asks for an INTERIM every 2 s in its ACA (Acct-Interim-Interval,
+ * RFC 6733 9.8.2), the Rf client's timer (data in the replicated store, fired by the scan of the member owning the
+ * session) sends them, and STOP ends each session and cancels its timer. Calls hold 7 s: INTERIMs fall due at 2, 4
+ * and 6 s after the START's answer, a second clear of the BYE on both sides.
+ */
+class InterimAccountingIT {
+
+    static final int CALLS = 5;
+    static final int HOLD_MILLIS = 7_000;
+    static final int INTERIMS_PER_CALL = 3;
+
+    static SystemUnderTest sut;
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        if (sut != null) {
+            sut.close();
+        }
+    }
+
+    @Test
+    void interimsFollowTheAcaIntervalWithoutGapAndStopCancelsTheTimer() throws Exception {
+        sut = SystemUnderTest.start("interim", "sipcharge.cdf.interim-interval-seconds=2");
+
+        CompletableFuture<Sipp.Result> calls = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Sipp.calls(sut, CALLS, HOLD_MILLIS, "interim");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // Mid-call: every session is open, with its timer armed, and INTERIMs are going out.
+        Wait.until(Duration.ofSeconds(30), () -> sut.status(),
+                s -> s.get("acr.activeSessions").equals(Integer.toString(CALLS)) && s.get("acr.sessions.timersArmed").equals(Integer.toString(CALLS)),
+                CALLS + " accounting sessions with their timers armed");
+        Wait.until(Duration.ofSeconds(10), () -> sut.statusLong("acr.recorded.interim"), n -> n >= CALLS,
+                "the first round of INTERIMs at the CDF");
+
+        Sipp.Result result = calls.get();
+        assertEquals(CALLS, result.successfulCalls(), result.summary());
+        List<String[]> records = Wait.until(Duration.ofSeconds(60), () -> {
+            try {
+                return sut.billingRecords();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> r.size() >= CALLS, CALLS + " CDRs at the billing simulator");
+        Wait.until(Duration.ofSeconds(20), () -> sut.status(),
+                s -> s.get("acr.activeSessions").equals("0") && s.get("acr.sessions.timersArmed").equals("0"),
+                "every session closed and its timer cancelled by STOP");
+
+        Map<String, String> s = sut.status();
+        assertEquals(Long.toString(CALLS), s.get("acr.recorded.start"), "START per call: " + s);
+        assertEquals(Long.toString((long) CALLS * INTERIMS_PER_CALL), s.get("acr.recorded.interim"),
+                INTERIMS_PER_CALL + " INTERIMs per call of " + HOLD_MILLIS + " ms at a 2 s interval: " + s);
+        assertEquals(Long.toString(CALLS), s.get("acr.recorded.stop"), "STOP per call: " + s);
+        assertEquals("0", s.get("acr.outOfSequence"), "every record number follows the last of its session (no gap)");
+        assertEquals("0", s.get("acr.duplicates"), "no record sent twice");
+        assertEquals("0", s.get("acr.answeredError"));
+        assertEquals(Long.toString((long) CALLS * INTERIMS_PER_CALL), s.get("acr.interims.sent"));
+        long lateP99 = Long.parseLong(s.get("acr.interims.lateP99Ms"));
+        System.out.printf("interim lateness on one server, %d calls, 2 s interval, 200 ms scan: p50 <= %s ms, p99 <= %d ms, max %s ms%n",
+                CALLS, s.get("acr.interims.lateP50Ms"), lateP99, s.get("acr.interims.lateMaxMs"));
+        assertTrue(lateP99 < 2_000, "INTERIMs at most 2 s late: p99 " + lateP99 + " ms");
+
+        assertEquals(CALLS, records.size(), "one CDR per call");
+        Set<String> ids = new HashSet<>();
+        for (String[] r : records) {
+            assertTrue(ids.add(r[0]), "CDR delivered twice: " + r[0]);
+            long duration = Long.parseLong(r[3]);
+            assertTrue(duration >= HOLD_MILLIS - 100 && duration <= HOLD_MILLIS + 1_500,
+                    "duration from START to STOP, INTERIMs do not shorten it: " + String.join(" ", r));
+        }
+
+        // The admin view of one session: unknown keys get a 404 with the reason, bad keys a 400.
+        assertEquals(404, sut.httpGetStatusCode("/sipcharge/api/sessions/no-such-call"));
+        assertTrue(sut.httpGet("/sipcharge/api/sessions/no-such-call").contains("no active accounting session"));
+        assertEquals(400, sut.httpGetStatusCode("/sipcharge/api/sessions/" + "x".repeat(600)));
+    }
+}
