@@ -1,9 +1,14 @@
 package org.sipcharge.systemtests;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Interim accounting on one server: the CDF asks for an INTERIM every 2 s in its ACA (Acct-Interim-Interval,
+ * Interim accounting on one server, with the Rf client charging against the CDF's TLS listener (RFC 6733 13,
+ * mutual authentication with key stores made for this run): the CDF asks for an INTERIM every 2 s in its ACA (Acct-Interim-Interval,
  * RFC 6733 9.8.2), the Rf client's timer (data in the replicated store, fired by the scan of the member owning the
  * session) sends them, and STOP ends each session and cancels its timer. Calls hold 7 s: INTERIMs fall due at 2, 4
  * and 6 s after the START's answer, a second clear of the BYE on both sides.
@@ -27,6 +33,23 @@ class InterimAccountingIT {
     static final int INTERIMS_PER_CALL = 3;
 
     static SystemUnderTest sut;
+    static int tlsPort;
+
+    @BeforeAll
+    static void startWithTls() throws Exception {
+        TestKeys keys = TestKeys.selfTrusting(Path.of("target", "e2e-keys", "interim").toAbsolutePath(), "node");
+        tlsPort = FreePorts.tcpAndUdp();
+        String tls = String.join(" ",
+                "sipcharge.cdf.tls.listen-port=" + tlsPort,
+                "sipcharge.cdf.tls.keystore=" + keys.keyStore, "sipcharge.cdf.tls.keystore-password=" + keys.password,
+                "sipcharge.cdf.tls.truststore=" + keys.trustStore, "sipcharge.cdf.tls.truststore-password=" + keys.password,
+                "sipcharge.ctf.cdf-tls=true",
+                "sipcharge.ctf.tls.keystore=" + keys.keyStore, "sipcharge.ctf.tls.keystore-password=" + keys.password,
+                "sipcharge.ctf.tls.truststore=" + keys.trustStore, "sipcharge.ctf.tls.truststore-password=" + keys.password);
+        sut = SystemUnderTest.prepare("interim", "sipcharge.cdf.interim-interval-seconds=2 " + tls,
+                Map.of("SIPCHARGE_CTF_CDF_PORT", Integer.toString(tlsPort)));
+        sut.launch();
+    }
 
     @AfterAll
     static void stopAll() throws Exception {
@@ -37,8 +60,8 @@ class InterimAccountingIT {
 
     @Test
     void interimsFollowTheAcaIntervalWithoutGapAndStopCancelsTheTimer() throws Exception {
-        sut = SystemUnderTest.start("interim", "sipcharge.cdf.interim-interval-seconds=2");
-
+        assertTrue(sut.status().get("diameter.rf.peer").startsWith("tls 127.0.0.1:" + tlsPort), "the CTF charges over TLS: "
+                + sut.status().get("diameter.rf.peer"));
         CompletableFuture<Sipp.Result> calls = CompletableFuture.supplyAsync(() -> {
             try {
                 return Sipp.calls(sut, CALLS, HOLD_MILLIS, "interim");
@@ -93,5 +116,19 @@ class InterimAccountingIT {
         assertEquals(404, sut.httpGetStatusCode("/sipcharge/api/sessions/no-such-call"));
         assertTrue(sut.httpGet("/sipcharge/api/sessions/no-such-call").contains("no active accounting session"));
         assertEquals(400, sut.httpGetStatusCode("/sipcharge/api/sessions/" + "x".repeat(600)));
+    }
+
+    @Test
+    void theTlsListenerClosesAPlainTcpPeerWithoutADiameterAnswer() throws Exception {
+        try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), tlsPort)) {
+            plain.setSoTimeout(15_000);
+            // A CER header in clear: not a TLS record, so the handshake fails and the server hangs up.
+            plain.getOutputStream().write(new byte[]{1, 0, 0, 20, (byte) 0x80, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1});
+            plain.getOutputStream().flush();
+            InputStream in = plain.getInputStream();
+            byte[] got = in.readNBytes(4096); // until the server closes; a timeout here would be a hang
+            assertTrue(got.length == 0 || got[0] != 1, "no Diameter message in reply, at most a TLS alert: " + got.length + " bytes");
+        }
+        assertEquals("true", sut.status().get("diameter.rf.peerOpen"), "the TLS peer stays up meanwhile");
     }
 }

@@ -7,16 +7,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sipcharge.diameter.DiameterConstants;
 import org.sipcharge.diameter.DiameterMessage;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -71,6 +67,18 @@ class TlsTransportTest {
                 // best effort
             }
         }
+    }
+
+    @Test
+    void unreadableOrWrongPasswordKeyStoresFailWithTheFileNamed() {
+        IllegalArgumentException missing = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TlsContexts.fromKeyStores(dir.resolve("none.p12"), password.toCharArray(), dir.resolve("cdf-trust.p12"),
+                        password.toCharArray()));
+        assertTrue(missing.getMessage().contains("none.p12"), missing.getMessage());
+        IllegalArgumentException wrong = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TlsContexts.fromKeyStores(dir.resolve("cdf.p12"), "not-it".toCharArray(), dir.resolve("cdf-trust.p12"),
+                        password.toCharArray()));
+        assertTrue(wrong.getMessage().contains("cdf.p12") && wrong.getMessage().contains("wrong password"), wrong.getMessage());
     }
 
     @Test
@@ -130,23 +138,9 @@ class TlsTransportTest {
                 "-storetype", "PKCS12", "-keystore", dir.resolve(store + ".p12").toString(), "-storepass", password);
     }
 
-    private static SSLContext context(String keys, String trust) throws Exception {
-        KeyStore ks = load(keys);
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, password.toCharArray());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(load(trust));
-        SSLContext c = SSLContext.getInstance("TLSv1.3");
-        c.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return c;
-    }
-
-    private static KeyStore load(String name) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(dir.resolve(name + ".p12"))) {
-            ks.load(in, password.toCharArray());
-        }
-        return ks;
+    private static SSLContext context(String keys, String trust) {
+        return TlsContexts.fromKeyStores(dir.resolve(keys + ".p12"), password.toCharArray(), dir.resolve(trust + ".p12"),
+                password.toCharArray());
     }
 
     private static void keytool(String... args) throws Exception {

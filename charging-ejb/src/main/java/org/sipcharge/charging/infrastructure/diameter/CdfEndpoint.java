@@ -28,6 +28,9 @@ import org.sipcharge.diameter.peer.ServerOptions;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
+import org.sipcharge.diameter.peer.TlsContexts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,6 +72,8 @@ public class CdfEndpoint {
     private CdrOutboxScheduler outbox;
 
     private DiameterServer server;
+    /** The TLS listener (RFC 6733 13, "diameters"), when configured. */
+    private DiameterServer tlsServer;
     private String originHost;
     private String realm;
     private String nodeId;
@@ -121,35 +126,62 @@ public class CdfEndpoint {
             t.setName("sipcharge-cdf-committer-" + i);
             t.start();
         }
-        Set<String> allowed = Arrays.stream(config.get("sipcharge.cdf.allowed-peers", "").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        Set<String> allowed = peers(config.get("sipcharge.cdf.allowed-peers", ""));
         try {
             LocalIdentity identity = new LocalIdentity(originHost, realm, InetAddress.getByName(host),
                     DiameterConstants.VENDOR_3GPP, "sipcharge-cdf", 1, (int) (System.currentTimeMillis() / 1000),
                     Set.of((long) DiameterConstants.APP_BASE_ACCOUNTING));
-            ServerOptions options = ServerOptions.defaults().withAllowedPeers(allowed);
-            server = new DiameterServer(identity, new InetSocketAddress(host, port), threadFactory, this::handle, options);
-            server.start();
-            listenAddress = host + ":" + server.localPort();
+            List<String> addresses = new ArrayList<>();
+            if (config.getBoolean("sipcharge.cdf.plain-tcp", true)) {
+                server = new DiameterServer(identity, new InetSocketAddress(host, port), threadFactory, this::handle,
+                        ServerOptions.defaults().withAllowedPeers(allowed));
+                server.start();
+                addresses.add(host + ":" + server.localPort());
+            }
+            int tlsPort = config.getInt("sipcharge.cdf.tls.listen-port", 0);
+            if (tlsPort > 0) {
+                // Per peer: a peer listed only in tls.allowed-peers can connect over TLS and not over plain TCP.
+                Set<String> tlsAllowed = peers(config.get("sipcharge.cdf.tls.allowed-peers", ""));
+                SSLContext tls = TlsContexts.fromKeyStores(Path.of(config.get("sipcharge.cdf.tls.keystore", "")),
+                        config.get("sipcharge.cdf.tls.keystore-password", "").toCharArray(),
+                        Path.of(config.get("sipcharge.cdf.tls.truststore", "")),
+                        config.get("sipcharge.cdf.tls.truststore-password", "").toCharArray());
+                tlsServer = new DiameterServer(identity, new InetSocketAddress(host, tlsPort), threadFactory, this::handle,
+                        ServerOptions.defaults().withAllowedPeers(tlsAllowed).withTls(tls));
+                tlsServer.start();
+                addresses.add("tls " + host + ":" + tlsServer.localPort());
+            }
+            if (addresses.isEmpty()) {
+                throw new IllegalStateException("no listener configured: sipcharge.cdf.plain-tcp=false and no sipcharge.cdf.tls.listen-port");
+            }
+            listenAddress = String.join(", ", addresses);
             LOG.log(Level.INFO, "CDF-002 CDF listening for Diameter Rf on {0} as {1} (realm {2}), Acct-Interim-Interval {3} s",
                     new Object[]{listenAddress, originHost, realm, interimSeconds});
         } catch (Exception e) {
             startError = e.toString();
             LOG.log(Level.SEVERE, "CDF-003 CDF listener could not start on " + host + ":" + port
-                    + " (port in use? set sipcharge.cdf.listen-port): " + e.getMessage(), e);
+                    + " (port in use? set sipcharge.cdf.listen-port; TLS key stores readable?): " + e.getMessage(), e);
             stop();
         }
+    }
+
+    private static Set<String> peers(String list) {
+        return Arrays.stream(list.split(",")).map(String::trim).filter(p -> !p.isEmpty()).collect(Collectors.toSet());
     }
 
     @PreDestroy
     void stop() {
         running = false;
-        DiameterServer s = server;
-        server = null;
-        if (s != null) {
-            s.stop();
+        for (DiameterServer s : new DiameterServer[]{server, tlsServer}) {
+            if (s != null) {
+                s.stop();
+            }
+        }
+        if (server != null || tlsServer != null) {
             LOG.info("CDF-004 CDF listener stopped");
         }
+        server = null;
+        tlsServer = null;
     }
 
     CompletionStage<DiameterMessage> handle(DiameterMessage request, PeerInfo peer) {
@@ -291,7 +323,7 @@ public class CdfEndpoint {
     }
 
     public boolean listening() {
-        return server != null;
+        return server != null || tlsServer != null;
     }
 
     public String listenAddress() {

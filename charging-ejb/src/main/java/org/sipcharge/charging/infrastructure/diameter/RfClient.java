@@ -19,6 +19,9 @@ import org.sipcharge.diameter.peer.LocalIdentity;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
+import org.sipcharge.diameter.peer.TlsContexts;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -61,27 +64,41 @@ public class RfClient {
         String host = config.get("sipcharge.ctf.cdf-host", "127.0.0.1");
         int port = config.getInt("sipcharge.ctf.cdf-port", 3868);
         Duration timeout = config.getMillis("sipcharge.ctf.request-timeout-ms", 5000);
-        peerAddress = host + ":" + port;
+        peerAddress = (config.getBoolean("sipcharge.ctf.cdf-tls", false) ? "tls " : "") + host + ":" + port;
         try {
             LocalIdentity identity = new LocalIdentity(originHost, realm, InetAddress.getByName("127.0.0.1"),
                     DiameterConstants.VENDOR_3GPP, "sipcharge-ctf", 1, (int) (System.currentTimeMillis() / 1000),
                     Set.of((long) DiameterConstants.APP_BASE_ACCOUNTING));
             ClientOptions options = ClientOptions.defaults().withRequestTimeout(timeout);
-            client = new DiameterClient(identity, new InetSocketAddress(host, port), realm, threadFactory, options);
+            // TLS per CDF (RFC 6733 13): each peer is reached over TLS or plain TCP as configured for it.
+            ClientOptions primaryOptions = config.getBoolean("sipcharge.ctf.cdf-tls", false) ? options.withTls(tls(config)) : options;
+            client = new DiameterClient(identity, new InetSocketAddress(host, port), realm, threadFactory, primaryOptions);
             client.start();
             LOG.log(Level.INFO, "RF-002 Rf client {0} connecting to CDF {1}", new Object[]{originHost, peerAddress});
             String secondaryHost = config.get("sipcharge.ctf.cdf-secondary-host", "");
             if (!secondaryHost.isBlank()) {
                 int secondaryPort = config.getInt("sipcharge.ctf.cdf-secondary-port", 3868);
-                secondary = new DiameterClient(identity, new InetSocketAddress(secondaryHost, secondaryPort), realm, threadFactory, options);
+                ClientOptions secondaryOptions = config.getBoolean("sipcharge.ctf.cdf-secondary-tls", false)
+                        ? options.withTls(tls(config)) : options;
+                secondary = new DiameterClient(identity, new InetSocketAddress(secondaryHost, secondaryPort), realm, threadFactory,
+                        secondaryOptions);
                 secondary.start();
-                peerAddress += "," + secondaryHost + ":" + secondaryPort;
+                peerAddress += "," + (config.getBoolean("sipcharge.ctf.cdf-secondary-tls", false) ? "tls " : "")
+                        + secondaryHost + ":" + secondaryPort;
                 LOG.log(Level.INFO, "RF-004 Rf client {0} also connecting to secondary CDF {1}:{2}",
                         new Object[]{originHost, secondaryHost, String.valueOf(secondaryPort)});
             }
         } catch (Exception e) {
             LOG.log(Level.SEVERE, "RF-003 Rf client could not start towards " + peerAddress + ": " + e.getMessage(), e);
         }
+    }
+
+    /** This CTF's certificate and the CDF certificates it trusts (sipcharge.ctf.tls.*). */
+    private static SSLContext tls(ChargingConfig config) {
+        return TlsContexts.fromKeyStores(Path.of(config.get("sipcharge.ctf.tls.keystore", "")),
+                config.get("sipcharge.ctf.tls.keystore-password", "").toCharArray(),
+                Path.of(config.get("sipcharge.ctf.tls.truststore", "")),
+                config.get("sipcharge.ctf.tls.truststore-password", "").toCharArray());
     }
 
     @PreDestroy
