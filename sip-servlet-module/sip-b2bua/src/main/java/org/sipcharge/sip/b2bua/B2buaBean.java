@@ -58,7 +58,8 @@ public class B2buaBean implements SipMessageListener {
                 if (store == null) {
                     try {
                         HazelcastInstance hz = (HazelcastInstance) new InitialContext().lookup(HAZELCAST_JNDI);
-                        store = new HazelcastCallStore(hz.getMap(HazelcastCallStore.MAP_NAME));
+                        store = new HazelcastCallStore(HazelcastCallStore.configuredMap(hz,
+                                Integer.getInteger("sipcharge.grid.backup-count", 1)));
                     } catch (NamingException e) {
                         throw new IllegalStateException("SIP-010 Hazelcast is not available at " + HAZELCAST_JNDI
                                 + " (is the Payara data grid enabled?): " + e, e);

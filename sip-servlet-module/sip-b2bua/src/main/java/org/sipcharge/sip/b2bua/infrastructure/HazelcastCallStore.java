@@ -1,5 +1,7 @@
 package org.sipcharge.sip.b2bua.infrastructure;
 
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import org.sipcharge.sip.b2bua.CallStore;
 import org.sipcharge.sip.b2bua.domain.CallState;
@@ -10,7 +12,8 @@ import java.util.function.Function;
 /**
  * Calls in a Hazelcast IMap of byte arrays (our own encoding, see {@link CallState#toBytes()}), so the grid's
  * members never need the application's classes and a call's size is known.
- * The map's backup count is the Hazelcast configuration of the domain (default 1).
+ * The map keeps {@code sipcharge.grid.backup-count} synchronous backups (default 1), so a call survives the death of
+ * as many members.
  */
 public final class HazelcastCallStore implements CallStore {
 
@@ -20,6 +23,20 @@ public final class HazelcastCallStore implements CallStore {
     private static final long LOCK_LEASE_SECONDS = 10;
 
     private final IMap<String, byte[]> map;
+
+    /**
+     * The calls map with its backup count set as dynamic configuration before first use. A cluster that already
+     * runs with another setting keeps it (Hazelcast refuses a conflicting map configuration); that is logged.
+     */
+    public static IMap<String, byte[]> configuredMap(HazelcastInstance hz, int backupCount) {
+        try {
+            hz.getConfig().addMapConfig(new MapConfig(MAP_NAME).setBackupCount(backupCount).setAsyncBackupCount(0));
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(HazelcastCallStore.class.getName()).warning("SIP-011 could not set "
+                    + backupCount + " backups on map " + MAP_NAME + ": " + e.getMessage() + "; the cluster keeps its configuration");
+        }
+        return hz.getMap(MAP_NAME);
+    }
 
     public HazelcastCallStore(IMap<String, byte[]> map) {
         this.map = map;
