@@ -120,7 +120,10 @@ public final class AccountingSessions {
         fireSoonIfOwnedHere(key);
     }
 
-    /** One pass of this member's timer scan: fires every due timer among the keys this member owns. */
+    /**
+     * One pass of this member's timer scan: fires every due timer among the keys this member owns. A failure stops the
+     * pass (the grid is leaving or unreachable, so the other keys would fail alike); the next pass starts over.
+     */
     public int scan() {
         int fired = 0;
         for (String key : store.dueHere(clock.millis())) {
@@ -129,7 +132,9 @@ public final class AccountingSessions {
                     fired++;
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "RF-033 timer of session " + key + " failed; it is tried again at the next scan", e);
+                LOG.log(Level.WARNING, "RF-033 timer scan stopped at session {0} after {1} fired: {2}; due timers are tried again at the next scan",
+                        new Object[]{key, fired, e.toString()});
+                break;
             }
         }
         return fired;
