@@ -43,8 +43,18 @@ create_domain() {
     || die "create-domain failed, see $SIPCHARGE_RUN_DIR/create-domain.log"
 }
 
+# The PostgreSQL JDBC driver goes into the domain's lib directory (read at start), only when PostgreSQL is used.
+ensure_database_driver() {
+  [ "$SIPCHARGE_DB" = postgres ] || return 0
+  local version; version=$(pom_property postgresql.version)
+  [ -f "$(domain_dir)/lib/postgresql-$version.jar" ] && return 0
+  log "adding the PostgreSQL JDBC driver $version to the domain"
+  maven_fetch "org.postgresql:postgresql:$version:jar" "$(domain_dir)/lib"
+}
+
 start_domain() {
   create_domain
+  ensure_database_driver
   if [ -n "$(domain_pid)" ] && kill -0 "$(domain_pid)" 2>/dev/null; then log "domain already running (pid $(domain_pid))"; return 0; fi
   log "starting domain $SIPCHARGE_DOMAIN"
   "$PAYARA_HOME/bin/asadmin" start-domain "$SIPCHARGE_DOMAIN" >"$SIPCHARGE_RUN_DIR/start-domain.log" 2>&1 \

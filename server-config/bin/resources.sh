@@ -32,17 +32,39 @@ asadmin create-system-properties "$joined" >/dev/null
 # The CDF database. Default: embedded H2 in the domain directory, through its XA data source, so that a CDR
 # row and its JMS message can commit in one XA transaction. For PostgreSQL see server-config/README.md.
 if ! asadmin list-jdbc-connection-pools 2>/dev/null | grep -qx SipchargePool; then
-  log "creating JDBC pool SipchargePool (H2, embedded in the domain)"
-  # The embedded database gets a password of its own, made on first use and kept in the run directory (mode 600).
-  pwfile="$SIPCHARGE_RUN_DIR/h2-database.password"
-  if [ ! -s "$pwfile" ]; then
-    (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$pwfile")
+  if [ "$SIPCHARGE_DB" = postgres ]; then
+    # An operator's database (SIPCHARGE_PG_URL, _USER, _PASSWORD_FILE), else the private cluster of postgres.sh.
+    if [ -z "${SIPCHARGE_PG_URL:-}" ]; then
+      "$(dirname "$0")/postgres.sh" start
+      pg_host=127.0.0.1; pg_port=$SIPCHARGE_PG_PORT; pg_db=sipcharge; pg_user=sipcharge
+      pg_password=$(cat "$SIPCHARGE_RUN_DIR/postgres.password")
+    else
+      # jdbc:postgresql://host:port/database
+      pg_rest=${SIPCHARGE_PG_URL#jdbc:postgresql://}
+      pg_host=${pg_rest%%[:/]*}; pg_db=${pg_rest##*/}
+      pg_port=$(printf %s "$pg_rest" | sed -n 's|^[^:/]*:\([0-9]*\)/.*|\1|p'); pg_port=${pg_port:-5432}
+      pg_user=${SIPCHARGE_PG_USER:?SIPCHARGE_PG_USER is required with SIPCHARGE_PG_URL}
+      pg_password=$(cat "${SIPCHARGE_PG_PASSWORD_FILE:?SIPCHARGE_PG_PASSWORD_FILE is required with SIPCHARGE_PG_URL}")
+    fi
+    log "creating JDBC pool SipchargePool (PostgreSQL $pg_host:$pg_port/$pg_db, XA)"
+    asadmin create-jdbc-connection-pool \
+      --datasourceclassname org.postgresql.xa.PGXADataSource --restype javax.sql.XADataSource \
+      --steadypoolsize 4 --maxpoolsize 32 --isconnectvalidatereq=true --validationmethod auto-commit \
+      --property "serverName=$pg_host:portNumber=$pg_port:databaseName=$pg_db:user=$pg_user:password=$pg_password" \
+      SipchargePool >/dev/null
+  else
+    log "creating JDBC pool SipchargePool (H2, embedded in the domain)"
+    # The embedded database gets a password of its own, made on first use and kept in the run directory (mode 600).
+    pwfile="$SIPCHARGE_RUN_DIR/h2-database.password"
+    if [ ! -s "$pwfile" ]; then
+      (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$pwfile")
+    fi
+    asadmin create-jdbc-connection-pool \
+      --datasourceclassname org.h2.jdbcx.JdbcDataSource --restype javax.sql.XADataSource \
+      --steadypoolsize 4 --maxpoolsize 32 --isconnectvalidatereq=true --validationmethod auto-commit \
+      --property 'url=jdbc\:h2\:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT\=FALSE:user=sipcharge:password='"$(cat "$pwfile")" \
+      SipchargePool >/dev/null
   fi
-  asadmin create-jdbc-connection-pool \
-    --datasourceclassname org.h2.jdbcx.JdbcDataSource --restype javax.sql.XADataSource \
-    --steadypoolsize 4 --maxpoolsize 32 --isconnectvalidatereq=true --validationmethod auto-commit \
-    --property 'url=jdbc\:h2\:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT\=FALSE:user=sipcharge:password='"$(cat "$pwfile")" \
-    SipchargePool >/dev/null
 fi
 if ! asadmin list-jdbc-resources 2>/dev/null | grep -qx jdbc/sipcharge; then
   asadmin create-jdbc-resource --connectionpoolid SipchargePool jdbc/sipcharge >/dev/null

@@ -111,6 +111,9 @@ stop_all() {
   "$(dirname "$0")/payara.sh" stop || true
   stop_billing_simulator
   "$(dirname "$0")/artemis.sh" stop || true
+  if [ "$SIPCHARGE_DB" = postgres ] && [ -z "${SIPCHARGE_PG_URL:-}" ]; then
+    "$(dirname "$0")/postgres.sh" stop || true
+  fi
   log "stopped"
 }
 
