@@ -16,6 +16,7 @@ import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
 import jakarta.ejb.LocalBean;
+import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import org.sipcharge.charging.application.ChargeableEvent;
 import org.sipcharge.charging.application.ChargeableSession;
@@ -46,6 +47,7 @@ import java.util.logging.Logger;
 // @LocalBean: the status bean reads this bean's counters through its no-interface view.
 @Singleton
 @Startup
+@DependsOn("SchemaMigrations")
 @LocalBean
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class DefaultOfflineChargingService implements OfflineChargingService {

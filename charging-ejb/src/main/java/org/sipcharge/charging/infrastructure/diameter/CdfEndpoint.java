@@ -7,6 +7,7 @@ import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.EJB;
 import jakarta.ejb.EJBException;
+import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
@@ -57,6 +58,7 @@ import java.util.stream.Collectors;
  */
 @Singleton
 @Startup
+@DependsOn("SchemaMigrations")
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class CdfEndpoint {
 
