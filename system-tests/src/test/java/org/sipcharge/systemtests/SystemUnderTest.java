@@ -161,5 +161,20 @@ final class SystemUnderTest implements AutoCloseable {
     @Override
     public void close() throws Exception {
         script(Duration.ofMinutes(2), "stop");
+        if ("postgres".equals(env.get("SIPCHARGE_DB"))) {
+            // The private PostgreSQL cluster's data directory lives outside the run directory: remove it.
+            Processes.run(List.of("bash", root.resolve("server-config/bin/postgres.sh").toString(), "destroy"), env,
+                    runDir.resolve("logs/postgres-destroy.log"), Duration.ofMinutes(1));
+        }
+    }
+
+    /** Runs SQL in the product's private PostgreSQL database (SIPCHARGE_DB=postgres) and returns psql's unaligned output. */
+    String psql(String sql) throws IOException, InterruptedException {
+        Processes.Result r = Processes.run(List.of("bash", root.resolve("server-config/bin/postgres.sh").toString(), "psql", "-tA",
+                "-v", "ON_ERROR_STOP=1", "-c", sql), env, runDir.resolve("logs/psql-" + System.nanoTime() + ".log"), Duration.ofSeconds(30));
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("psql failed: " + r.output());
+        }
+        return r.output().trim();
     }
 }
