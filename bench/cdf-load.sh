@@ -2,19 +2,22 @@
 # CDF throughput: a private system (fresh domain, H2, Artemis) and the Rf load generator on loopback, START and
 # STOP for many sessions with many ACRs in flight; every ACR is committed before its 2001 (group commit).
 #
-#   bench/cdf-load.sh [--sessions 20000] [--in-flight 256] [--connections 1] [--keep]
+#   bench/cdf-load.sh [--sessions 20000] [--in-flight 256] [--connections 1] [--warmup 20000] [--keep]
 #
-# Prints ACRs per second and answer latency, the CDF's group-commit figures, and Payara's peak RSS.
+# Prints ACRs per second and answer latency, the generator's own CPU, the load average before and after (other work on
+# the machine shares the cores), the CDF's group-commit figures, and Payara's peak RSS. The warm-up (sessions sent
+# before the measured run, same in-flight and connections) lets the JIT finish compiling the hot path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SESSIONS=20000; IN_FLIGHT=256; CONNECTIONS=1; KEEP=false
+SESSIONS=20000; IN_FLIGHT=256; CONNECTIONS=1; WARMUP=20000; KEEP=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --sessions) SESSIONS=$2; shift 2 ;;
     --in-flight) IN_FLIGHT=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --keep) KEEP=true; shift ;;
-    *) echo "usage: $0 [--sessions N] [--in-flight N] [--connections N] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--sessions N] [--in-flight N] [--connections N] [--warmup N] [--keep]" >&2; exit 2 ;;
   esac
 done
 . bench/lib.sh
@@ -27,11 +30,13 @@ OUT="$SIPCHARGE_RUN_DIR/cdf-load-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
 server-config/bin/sipcharge.sh start >"$OUT/start.log" 2>&1 || { tail -30 "$OUT/start.log" >&2; exit 1; }
 PAYARA_PID=$(server-config/bin/payara.sh pid)
 # Warm-up (JIT, pools), then the measured run.
-java -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator --port "$SIPCHARGE_DIAMETER_PORT" --sessions 2000 \
+java -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator --port "$SIPCHARGE_DIAMETER_PORT" --sessions "$WARMUP" \
   --in-flight "$IN_FLIGHT" --connections "$CONNECTIONS" >"$OUT/warmup.txt" 2>&1 || true
 received0=$(status_value acr.received)
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator --port "$SIPCHARGE_DIAMETER_PORT" --sessions "$SESSIONS" \
   --in-flight "$IN_FLIGHT" --connections "$CONNECTIONS" | tee "$OUT/load.txt"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "CDF: $(( $(status_value acr.received) - received0 )) ACRs received in the measured run; CDRs committed in all: $(status_value cdr.committed)"
 echo "Payara peak RSS: $(awk '/VmHWM/{print $2" "$3}' "/proc/$PAYARA_PID/status" 2>/dev/null || echo n/a); $(nproc) cores shared by the load generator, Payara, H2 and Artemis"
 echo "details: $OUT"

@@ -147,6 +147,51 @@ class CdfAccountingServiceIT {
         assertEquals(1L, probe.cdrRowsViaJdbc(session), "CDR rows visible to a new transaction on this thread");
     }
 
+    @Test
+    void groupAppliesItsRequestsInOrderAndSeesDuplicatesWithinIt() {
+        String session = newSessionId();
+        AccountingRequest stop = stop(session);
+
+        List<AccountingOutcome> outcomes = cdf.recordAll(List.of(start(session), stop, stop.asRetransmission()), NODE);
+
+        assertEquals(List.of(AccountingOutcome.RECORDED, AccountingOutcome.RECORDED, AccountingOutcome.DUPLICATE), outcomes);
+        List<CdrRow> cdrs = probe.cdrsOfSession(session);
+        assertEquals(1, cdrs.size(), "CDRs of " + session);
+        assertFalse(cdrs.get(0).incomplete(), "START came first in the group");
+        assertEquals(2, probe.accountingRecordsOfSession(session));
+    }
+
+    @Test
+    void racingGroupsThatCloseTheSameSessionMakeOneCdr() throws Exception {
+        // Sessions are read without a lock: the versioned session row must make the loser of a race fail and retry on
+        // fresh state (as CdfEndpoint does, one by one), never close the session twice.
+        ManagedExecutorService executor = InitialContext.doLookup("java:comp/DefaultManagedExecutorService");
+        for (int round = 0; round < 5; round++) {
+            String session = newSessionId();
+            assertEquals(AccountingOutcome.RECORDED, cdf.record(start(session), NODE));
+            AccountingRequest stop1 = stop(session);
+            AccountingRequest stop2 = new AccountingRequest(session, ORIGIN_HOST, AccountingRecordType.STOP, 2, false,
+                    callId(session), CALLING, CALLED, INVITE, BYE, BYE, 0);
+            List<Future<AccountingOutcome>> racers = List.of(
+                    executor.submit(() -> recordAsTheEndpointDoes(stop1)),
+                    executor.submit(() -> recordAsTheEndpointDoes(stop2)));
+            for (Future<AccountingOutcome> f : racers) {
+                assertEquals(AccountingOutcome.RECORDED, f.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(1, probe.cdrsOfSession(session).size(), "CDRs of " + session);
+            assertEquals(3, probe.accountingRecordsOfSession(session));
+        }
+    }
+
+    /** A group of one that, when its transaction fails on a conflict, is recorded again (CdfEndpoint's fallback). */
+    private AccountingOutcome recordAsTheEndpointDoes(AccountingRequest r) {
+        try {
+            return cdf.recordAll(List.of(r), NODE).get(0);
+        } catch (jakarta.ejb.EJBException conflict) {
+            return cdf.record(r, NODE);
+        }
+    }
+
     private static String newSessionId() {
         // RFC 6733 8.8 form: <DiameterIdentity>;<high 32 bits>;<low 32 bits>[;<optional value>]
         return ORIGIN_HOST + ";" + System.nanoTime() + ";" + UUID.randomUUID();

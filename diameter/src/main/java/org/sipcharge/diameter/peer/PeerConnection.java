@@ -8,6 +8,8 @@ import org.sipcharge.diameter.DiameterMessage;
 import org.sipcharge.diameter.DiameterProtocolException;
 import org.sipcharge.diameter.MessageValidator;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +45,11 @@ final class PeerConnection {
     /** RFC 3539 3.4.1: Tw is jittered by up to +/- 2 s so that peers do not synchronize. */
     private static final long TW_JITTER_MS = 2000;
     private static final byte[] IDLE = new byte[0];
+    /**
+     * Socket buffers: many answers and requests of a few hundred bytes each (an ACR is about 550 bytes) are read with
+     * one system call and written with one, when they come together (see {@link WriteBatch}).
+     */
+    private static final int IO_BUFFER_BYTES = 64 * 1024;
 
     enum Role { INITIATOR, RESPONDER }
 
@@ -53,7 +60,7 @@ final class PeerConnection {
     private final Set<String> allowedPeers;
     private final Duration watchdogInterval;
     private final Duration capabilitiesTimeout;
-    private final InputStream in;
+    private final FrameInput in;
     private final OutputStream out;
     private final ConcurrentHashMap<Integer, CompletableFuture<DiameterMessage>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger hopByHop = new AtomicInteger(RANDOM.nextInt());
@@ -78,8 +85,8 @@ final class PeerConnection {
         this.watchdogInterval = watchdogInterval;
         this.capabilitiesTimeout = capabilitiesTimeout;
         socket.setTcpNoDelay(true);
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+        this.in = new FrameInput(socket.getInputStream());
+        this.out = new BufferedOutputStream(socket.getOutputStream(), IO_BUFFER_BYTES);
         InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.peer = new PeerInfo("", "", remote);
     }
@@ -124,7 +131,13 @@ final class PeerConnection {
                     new Object[]{peer.originHost(), peer.originRealm(), peer.remoteAddress()});
             long tw = watchdogInterval.toMillis();
             socket.setSoTimeout((int) Math.max(1000, tw - TW_JITTER_MS + RANDOM.nextLong(2 * TW_JITTER_MS + 1)));
+            // What this thread writes (answers, requests sent from answer callbacks) goes out once the input that is
+            // already here has been handled, not one segment per message; it is flushed before the reader can block.
+            WriteBatch.begin();
             while (state != PeerState.CLOSED) {
+                if (!in.hasWholeFrame()) {
+                    WriteBatch.flushNow();
+                }
                 byte[] frame = readFrame();
                 if (frame == null) {
                     closeReason = "peer closed the connection";
@@ -149,6 +162,7 @@ final class PeerConnection {
             LOG.log(Level.SEVERE, "DIA-022 unexpected failure on connection to " + peer.remoteAddress(), e);
         } finally {
             close(closeReason.isEmpty() ? "closed" : closeReason);
+            WriteBatch.end();
         }
     }
 
@@ -428,6 +442,7 @@ final class PeerConnection {
                 write(DiameterMessage.answerTo(request)
                         .add(Avp.unsigned32(DiameterConstants.AVP_RESULT_CODE, 0, true, DiameterConstants.RESULT_SUCCESS))
                         .add(originHost()).add(originRealm()).build());
+                flushQuietly(); // the DPA must leave before the socket closes, even inside a write batch
                 closeReason = "peer sent DPR";
                 close(closeReason);
             }
@@ -476,7 +491,23 @@ final class PeerConnection {
         byte[] bytes = m.encode();
         synchronized (out) {
             out.write(bytes);
-            out.flush();
+            if (!WriteBatch.defer(this)) {
+                out.flush();
+            }
+        }
+    }
+
+    /** Sends what a {@link WriteBatch} left in the buffer; a failure closes the connection (its requests fail). */
+    void flushQuietly() {
+        try {
+            synchronized (out) {
+                out.flush();
+            }
+        } catch (IOException e) {
+            if (state != PeerState.CLOSED) {
+                LOG.log(Level.WARNING, "DIA-044 writing to {0} failed: {1}", new Object[]{peer.originHost(), e.getMessage()});
+            }
+            close("write failed: " + e.getMessage());
         }
     }
 
@@ -524,6 +555,27 @@ final class PeerConnection {
             pos += r;
         }
         return pos - offset;
+    }
+
+    /** Buffered socket input that can tell whether a whole message is already buffered (reading it cannot block). */
+    private static final class FrameInput extends BufferedInputStream {
+
+        FrameInput(InputStream socketInput) {
+            super(socketInput, IO_BUFFER_BYTES);
+        }
+
+        synchronized boolean hasWholeFrame() {
+            if (buf == null) {
+                return false; // closed
+            }
+            int buffered = count - pos;
+            if (buffered < DiameterConstants.HEADER_LENGTH) {
+                return false;
+            }
+            // RFC 6733 3: Message Length is the 3 octets after the version octet.
+            int length = (buf[pos + 1] & 0xFF) << 16 | (buf[pos + 2] & 0xFF) << 8 | buf[pos + 3] & 0xFF;
+            return buffered >= length;
+        }
     }
 
     private DiameterMessage decodeOrNull(byte[] frame) throws DiameterFramingException {

@@ -156,6 +156,85 @@ class PeerLoopbackTest {
     }
 
     @Test
+    void answersCompletedInsideAWriteBatchLeaveWhenTheBatchEnds() throws Exception {
+        // As the CDF's group commit does: hold the answers, then complete them all on one thread in one batch.
+        List<CompletableFuture<DiameterMessage>> held = new ArrayList<>();
+        List<DiameterMessage> requests = new ArrayList<>();
+        DiameterServer server = startServer((r, p) -> {
+            CompletableFuture<DiameterMessage> f = new CompletableFuture<>();
+            synchronized (held) {
+                held.add(f);
+                requests.add(r);
+            }
+            return f;
+        });
+        DiameterClient client = startClient(server);
+        awaitOpen(client);
+        int n = 200;
+        List<CompletableFuture<DiameterMessage>> answers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            answers.add(client.send(acr(i)));
+        }
+        await("all requests reached the server", Duration.ofSeconds(10), () -> {
+            synchronized (held) {
+                return held.size() == n;
+            }
+        });
+        CompletableFuture<Void> batchDone = new CompletableFuture<>();
+        Thread committer = new Thread(() -> WriteBatch.run(() -> {
+            synchronized (held) {
+                for (int i = 0; i < n; i++) {
+                    held.get(i).complete(aca(requests.get(i)).join());
+                }
+            }
+            // Buffered, not sent: nothing may have reached the client while the batch is open.
+            if (answers.stream().anyMatch(CompletableFuture::isDone)) {
+                batchDone.completeExceptionally(new AssertionError("an answer left before the batch ended"));
+            }
+        }));
+        committer.start();
+        for (int i = 0; i < n; i++) {
+            DiameterMessage aca = answers.get(i).get(10, TimeUnit.SECONDS);
+            assertEquals(DiameterConstants.RESULT_SUCCESS, aca.resultCode());
+            assertEquals(i, aca.avp(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER).orElseThrow().asUnsigned32());
+        }
+        committer.join(10_000);
+        assertFalse(batchDone.isCompletedExceptionally(), "answers must wait for the end of the batch");
+    }
+
+    @Test
+    void requestsSentFromAnswerCallbacksOnTheReaderAreDelivered() throws Exception {
+        // The load generator's pattern (STOP sent from START's answer, on the reader thread): the reader batches these
+        // writes and must flush them before it waits for more input, or both sides would wait for ever.
+        DiameterServer server = startServer((r, p) -> aca(r));
+        DiameterClient client = startClient(server);
+        awaitOpen(client);
+        int n = 300;
+        List<CompletableFuture<DiameterMessage>> seconds = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<DiameterMessage> second = new CompletableFuture<>();
+            seconds.add(second);
+            client.send(acr(2L * i)).whenComplete((a, e) -> {
+                if (e != null) {
+                    second.completeExceptionally(e);
+                } else {
+                    client.send(acr(2L * a.avp(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER).orElseThrow().asUnsigned32() + 1))
+                            .whenComplete((a2, e2) -> {
+                                if (e2 != null) {
+                                    second.completeExceptionally(e2);
+                                } else {
+                                    second.complete(a2);
+                                }
+                            });
+                }
+            });
+        }
+        for (CompletableFuture<DiameterMessage> f : seconds) {
+            assertEquals(DiameterConstants.RESULT_SUCCESS, f.get(10, TimeUnit.SECONDS).resultCode());
+        }
+    }
+
+    @Test
     void acrIsAnsweredByAcaMatchedByHopByHop() throws Exception {
         Map<Long, DiameterMessage> seen = new ConcurrentHashMap<>();
         Map<Long, PeerInfo> seenFrom = new ConcurrentHashMap<>();

@@ -68,6 +68,7 @@ public final class RfLoadGenerator {
         AtomicLong index = new AtomicLong();
         long run = System.nanoTime() + (long) (Math.random() * 1e6);
         long start = System.nanoTime();
+        long cpuAtStart = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
         for (int s = 0; s < sessions; s++) {
             String sessionId = "load;" + run + ";" + s;
             DiameterClient client = clients.get(s % clients.size());
@@ -91,6 +92,9 @@ public final class RfLoadGenerator {
                 ok.get(), failed.get(), seconds, (ok.get() + failed.get()) / seconds, inFlight, connections);
         System.out.printf("answer latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n",
                 pct(l, 50), pct(l, 95), pct(l, 99), l.length == 0 ? 0 : l[l.length - 1] / 1e6);
+        // The generator shares the cores with the CDF: say how much of them it took.
+        long cpuNanos = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L) - cpuAtStart;
+        System.out.printf("generator CPU: %.1f s in %.1f s (%.0f %% of one core)%n", cpuNanos / 1e9, seconds, 100 * cpuNanos / 1e9 / seconds);
         clients.forEach(DiameterClient::stop);
         System.exit(failed.get() == 0 ? 0 : 1);
     }

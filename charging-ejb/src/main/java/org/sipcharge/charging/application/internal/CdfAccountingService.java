@@ -4,7 +4,6 @@ import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import org.sipcharge.cdr.ChargingDataRecord;
 import org.sipcharge.charging.domain.model.accounting.AccountingOutcome;
@@ -74,9 +73,13 @@ public class CdfAccountingService {
                 .setParameter("sessionIds", sessionIds).getResultList()) {
             seen.add(key((String) row[0], ((Number) row[1]).longValue()));
         }
+        // No lock on the sessions read here: AccountingSession is versioned, so a session changed by another
+        // transaction after this read fails this flush (OptimisticLockException), the group is rolled back and the
+        // caller records its requests one by one on fresh state. Within one CDF the ACRs of a session all go to the
+        // same committer (CdfEndpoint), so that conflict needs a second CDF on the same database.
         Map<String, AccountingSession> sessions = new HashMap<>();
         for (AccountingSession s : em.createNamedQuery("AccountingSession.findAll", AccountingSession.class)
-                .setParameter("sessionIds", sessionIds).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList()) {
+                .setParameter("sessionIds", sessionIds).getResultList()) {
             sessions.put(s.sessionId(), s);
         }
         Instant now = Instant.now();

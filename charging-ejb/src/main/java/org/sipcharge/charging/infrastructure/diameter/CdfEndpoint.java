@@ -26,6 +26,7 @@ import org.sipcharge.diameter.peer.DiameterServer;
 import org.sipcharge.diameter.peer.LocalIdentity;
 import org.sipcharge.diameter.peer.PeerInfo;
 import org.sipcharge.diameter.peer.ServerOptions;
+import org.sipcharge.diameter.peer.WriteBatch;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -83,8 +84,12 @@ public class CdfEndpoint {
     private volatile String listenAddress = "";
     private volatile String startError;
 
-    /** ACRs validated and waiting for a group commit; bounded so that overload is answered 3004, not queued forever. */
-    private BlockingQueue<Pending> queue;
+    /**
+     * ACRs validated and waiting for a group commit, one queue per committer thread; bounded so that overload is
+     * answered 3004, not queued forever. An ACR goes to the queue its Session-Id hashes to, so the records of one
+     * session are committed by one thread in arrival order and two committers never update the same session row.
+     */
+    private BlockingQueue<Pending>[] queues;
     private volatile boolean running;
     private int maxBatch;
     private final AtomicLong batches = new AtomicLong();
@@ -121,10 +126,17 @@ public class CdfEndpoint {
         int port = config.getInt("sipcharge.cdf.listen-port", 3868);
         int committers = config.getInt("sipcharge.cdf.committer-threads", 2);
         maxBatch = config.getInt("sipcharge.cdf.max-batch", 256);
-        queue = new ArrayBlockingQueue<>(config.getInt("sipcharge.cdf.max-queued-acrs", 10_000));
+        int maxQueued = config.getInt("sipcharge.cdf.max-queued-acrs", 10_000);
+        @SuppressWarnings("unchecked")
+        BlockingQueue<Pending>[] q = new BlockingQueue[Math.max(1, committers)];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = new ArrayBlockingQueue<>(Math.max(1, maxQueued / q.length));
+        }
+        queues = q;
         running = true;
-        for (int i = 0; i < committers; i++) {
-            Thread t = threadFactory.newThread(this::commitLoop);
+        for (int i = 0; i < q.length; i++) {
+            BlockingQueue<Pending> mine = q[i];
+            Thread t = threadFactory.newThread(() -> commitLoop(mine));
             t.setName("sipcharge-cdf-committer-" + i);
             t.start();
         }
@@ -205,7 +217,7 @@ public class CdfEndpoint {
             return CompletableFuture.completedFuture(count(Answers.error(request, e.resultCode(), e.failedAvp(), e.getMessage(), originHost, realm)));
         }
         Pending p = new Pending(request, parsed, new CompletableFuture<>());
-        if (!queue.offer(p)) {
+        if (!queues[Math.floorMod(parsed.sessionId().hashCode(), queues.length)].offer(p)) {
             // RFC 6733 7.1.3 DIAMETER_TOO_BUSY: the CTF retries, possibly at another CDF.
             busyAnswers.incrementAndGet();
             return CompletableFuture.completedFuture(count(Answers.error(request, DiameterConstants.RESULT_TOO_BUSY, null,
@@ -214,7 +226,7 @@ public class CdfEndpoint {
         return p.answer().thenApply(this::count);
     }
 
-    private void commitLoop() {
+    private void commitLoop(BlockingQueue<Pending> queue) {
         List<Pending> batch = new ArrayList<>(maxBatch);
         while (running) {
             try {
@@ -253,7 +265,8 @@ public class CdfEndpoint {
             // that only the guilty one is refused.
             LOG.log(Level.FINE, "CDF-012 group commit of " + batch.size() + " ACRs failed, committing them one by one", e);
             for (Pending p : batch) {
-                p.answer().complete(processOne(p.acr(), p.request()));
+                DiameterMessage answer = processOne(p.acr(), p.request());
+                WriteBatch.run(() -> p.answer().complete(answer));
             }
             return;
         }
@@ -266,8 +279,13 @@ public class CdfEndpoint {
                     && (p.request().type() == AccountingRecordType.STOP || p.request().type() == AccountingRecordType.EVENT)) {
                 kick = true;
             }
-            p.answer().complete(RfMessageMapper.answer(p.acr(), originHost, realm, interimSeconds));
         }
+        // All answers of the group leave together: one write per connection, not one TCP segment per ACA.
+        WriteBatch.run(() -> {
+            for (Pending p : batch) {
+                p.answer().complete(RfMessageMapper.answer(p.acr(), originHost, realm, interimSeconds));
+            }
+        });
         if (kick) {
             outbox.kick();
         }
