@@ -2,6 +2,12 @@ package org.sipcharge.systemtests;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.sipcharge.diameter.Avp;
+import org.sipcharge.diameter.DiameterConstants;
+import org.sipcharge.diameter.DiameterMessage;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * session) sends them, and STOP ends each session and cancels its timer. Calls hold 7 s: INTERIMs fall due at 2, 4
  * and 6 s after the START's answer, a second clear of the BYE on both sides.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InterimAccountingIT {
 
     static final int CALLS = 5;
@@ -59,6 +66,7 @@ class InterimAccountingIT {
     }
 
     @Test
+    @Order(1)
     void interimsFollowTheAcaIntervalWithoutGapAndStopCancelsTheTimer() throws Exception {
         assertTrue(sut.status().get("diameter.rf.peer").startsWith("tls 127.0.0.1:" + tlsPort), "the CTF charges over TLS: "
                 + sut.status().get("diameter.rf.peer"));
@@ -119,6 +127,7 @@ class InterimAccountingIT {
     }
 
     @Test
+    @Order(2)
     void theTlsListenerClosesAPlainTcpPeerWithoutADiameterAnswer() throws Exception {
         try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), tlsPort)) {
             plain.setSoTimeout(15_000);
@@ -130,5 +139,35 @@ class InterimAccountingIT {
             assertTrue(got.length == 0 || got[0] != 1, "no Diameter message in reply, at most a TLS alert: " + got.length + " bytes");
         }
         assertEquals("true", sut.status().get("diameter.rf.peerOpen"), "the TLS peer stays up meanwhile");
+    }
+
+    @Test
+    @Order(3)
+    void aSessionThatFallsSilentIsClosedByTheCdfWithAnIncompleteCdr() throws Exception {
+        long closedBefore = sut.statusLong("acr.sessionsClosedSilent");
+        int billedBefore = sut.billingRecords().size();
+        // A CTF that sends START and then dies: no INTERIM, no STOP.
+        try (RawDiameterPeer peer = new RawDiameterPeer(sut.diameterPort)) {
+            DiameterMessage aca = peer.exchange(RawDiameterPeer.acr("raw;silent;1",
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, 2),
+                    Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, 0)));
+            assertEquals(2001, aca.resultCode(), "START: " + aca);
+            assertEquals(2L, aca.avp(DiameterConstants.AVP_ACCT_INTERIM_INTERVAL).map(Avp::asUnsigned32).orElse(-1L),
+                    "the ACA asks for an INTERIM every 2 s");
+        }
+        long started = System.nanoTime();
+        // Three intervals (6 s) of silence, found by a pass that runs every second.
+        Wait.until(Duration.ofSeconds(30), () -> sut.statusLong("acr.sessionsClosedSilent"), n -> n == closedBefore + 1,
+                "the silent session closed by the CDF's supervision");
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        assertTrue(seconds >= 5, "not before three intervals of silence: " + seconds + " s");
+        List<String[]> billed = Wait.until(Duration.ofSeconds(30), () -> {
+            try {
+                return sut.billingRecords();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> r.size() == billedBefore + 1, "its incomplete CDR at the billing system");
+        assertEquals(billedBefore + 1, billed.size());
     }
 }

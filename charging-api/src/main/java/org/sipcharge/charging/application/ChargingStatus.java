@@ -83,7 +83,10 @@ public interface ChargingStatus {
                   long rfBuffered, long rfBufferBacklog, RfSessions rfSessions, CdfRecords cdfRecords) {
     }
 
-    /** New (not duplicate) records the CDF stored since start, by type, and how many came out of sequence. */
-    record CdfRecords(long starts, long interims, long stops, long events, long outOfSequence) {
+    /**
+     * New (not duplicate) records the CDF stored since start, by type, how many came out of sequence, and the
+     * sessions its supervision closed because they went silent (incomplete CDRs).
+     */
+    record CdfRecords(long starts, long interims, long stops, long events, long outOfSequence, long sessionsClosedSilent) {
     }
 }

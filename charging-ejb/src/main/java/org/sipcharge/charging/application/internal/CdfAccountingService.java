@@ -150,12 +150,39 @@ public class CdfAccountingService {
                 .getSingleResult() > 0;
     }
 
+    /** Open sessions whose last record came before {@code cutoff}, oldest first, at most {@code max}. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public List<String> silentSince(Instant cutoff, int max) {
+        return em.createNamedQuery("AccountingSession.findSilentSince", String.class).setParameter("cutoff", cutoff)
+                .setMaxResults(max).getResultList();
+    }
+
+    /**
+     * Closes one session that went silent, with an incomplete CDR, in its own transaction. A record that arrived in the
+     * meantime wins: the session is then left alone (the version check makes a concurrent change fail this one).
+     *
+     * @return true when the session was closed here
+     */
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public boolean closeSilent(String sessionId, Instant cutoff, String nodeId) {
+        AccountingSession s = em.find(AccountingSession.class, sessionId);
+        if (s == null || s.state() != AccountingSession.State.OPEN || s.lastActivity() == null || !s.lastActivity().isBefore(cutoff)) {
+            return false;
+        }
+        s.closeSilent();
+        writeCdr(s, true, CAUSE_ABNORMAL_RELEASE, nodeId, Instant.now());
+        return true;
+    }
+
     private void writeCdr(AccountingSession session, AccountingRequest closing, String nodeId, Instant now) {
+        boolean incomplete = !session.startSeen() && closing.type() != AccountingRecordType.EVENT;
+        writeCdr(session, incomplete, closing.causeCode() == 0 ? CAUSE_NORMAL_RELEASE : CAUSE_ABNORMAL_RELEASE, nodeId, now);
+    }
+
+    private void writeCdr(AccountingSession session, boolean incomplete, int cause, String nodeId, Instant now) {
         Cdr row = new Cdr(session.sessionId(), now);
         em.persist(row);
         long seq = row.localSequenceNumber();
-        boolean incomplete = !session.startSeen() && closing.type() != AccountingRecordType.EVENT;
-        int cause = closing.causeCode() == 0 ? CAUSE_NORMAL_RELEASE : CAUSE_ABNORMAL_RELEASE;
         row.seal(new ChargingDataRecord(nodeId + "-" + seq, session.sessionId(),
                 nullToEmpty(session.userSessionId()), nullToEmpty(session.callingParty()), nullToEmpty(session.calledParty()),
                 session.serviceRequestTime(), session.deliveryStartTime(), session.deliveryEndTime(),

@@ -28,6 +28,8 @@ public class DefaultChargingStatus implements ChargingStatus {
     private DefaultOfflineChargingService ctf;
     @EJB
     private AcrBuffer buffer;
+    @EJB
+    private CdfSessionSupervisor supervisor;
 
     @Override
     public Report report() {
@@ -47,7 +49,8 @@ public class DefaultChargingStatus implements ChargingStatus {
                 ctf.acasSuccess(), ctf.failures(), ctf.activeSessions(),
                 ctf.buffered(), buffer.backlog(), ctf.sessionFigures(),
                 new CdfRecords(cdf.recorded(AccountingRecordType.START), cdf.recorded(AccountingRecordType.INTERIM),
-                        cdf.recorded(AccountingRecordType.STOP), cdf.recorded(AccountingRecordType.EVENT), cdf.outOfSequence()));
+                        cdf.recorded(AccountingRecordType.STOP), cdf.recorded(AccountingRecordType.EVENT), cdf.outOfSequence(),
+                        supervisor.closed()));
     }
 
     @Override

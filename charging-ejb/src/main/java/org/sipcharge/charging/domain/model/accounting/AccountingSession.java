@@ -18,6 +18,9 @@ import java.time.Instant;
 @Table(name = "ACCOUNTING_SESSION")
 @jakarta.persistence.NamedQuery(name = "AccountingSession.findAll",
         query = "select s from AccountingSession s where s.sessionId in :sessionIds")
+@jakarta.persistence.NamedQuery(name = "AccountingSession.findSilentSince",
+        query = "select s.sessionId from AccountingSession s where s.state = org.sipcharge.charging.domain.model.accounting.AccountingSession.State.OPEN"
+                + " and s.lastActivity < :cutoff order by s.lastActivity")
 public class AccountingSession {
 
     public enum State { OPEN, CLOSED }
@@ -49,6 +52,10 @@ public class AccountingSession {
 
     @Column(name = "LAST_RECORD_NUMBER", nullable = false)
     private long lastRecordNumber;
+
+    /** When the CDF last received a record of this session: the supervision closes sessions silent for too long. */
+    @Column(name = "LAST_ACTIVITY")
+    private Instant lastActivity;
 
     @Column(name = "START_SEEN", nullable = false)
     private boolean startSeen;
@@ -86,6 +93,22 @@ public class AccountingSession {
         if (calledParty == null) calledParty = r.calledParty();
         if (serviceRequestTime == null) serviceRequestTime = r.sipRequestTime();
         lastRecordNumber = Math.max(lastRecordNumber, r.recordNumber());
+        lastActivity = Instant.now();
+    }
+
+    /**
+     * Closes a session that sent neither INTERIM nor STOP for too long (the CTF or its network failed): the end is the
+     * last sign of life; the record is incomplete (TS 32.298 incomplete-CDR-indication, STOP lost).
+     */
+    public void closeSilent() {
+        deliveryEndTime = lastActivity != null ? lastActivity : Instant.now();
+        if (deliveryStartTime == null) {
+            deliveryStartTime = serviceRequestTime != null ? serviceRequestTime : deliveryEndTime;
+        }
+        if (deliveryEndTime.isBefore(deliveryStartTime)) {
+            deliveryEndTime = deliveryStartTime;
+        }
+        state = State.CLOSED;
     }
 
     public void close(AccountingRequest stop) {
@@ -111,5 +134,6 @@ public class AccountingSession {
     public Instant deliveryEndTime() { return deliveryEndTime; }
     public long lastRecordNumber() { return lastRecordNumber; }
     public boolean startSeen() { return startSeen; }
+    public Instant lastActivity() { return lastActivity; }
     public State state() { return state; }
 }
