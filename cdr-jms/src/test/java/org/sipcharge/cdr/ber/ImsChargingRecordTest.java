@@ -1,0 +1,102 @@
+package org.sipcharge.cdr.ber;
+
+import org.junit.jupiter.api.Test;
+import org.sipcharge.cdr.ChargingDataRecord;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ImsChargingRecordTest {
+
+    private static final Instant OPENED = Instant.parse("2026-11-22T10:00:00.250Z");
+    private static final Instant CLOSED = Instant.parse("2026-11-22T10:00:05.900Z");
+
+    @Test
+    void fromChargingDataRecordMapsEveryField() {
+        ChargingDataRecord cdr = SampleRecords.chargingDataRecord();
+        ImsChargingRecord r = ImsChargingRecord.fromChargingDataRecord(cdr, OPENED, CLOSED, SampleRecords.CET);
+
+        assertEquals("INVITE", r.sipMethod());
+        assertEquals(RoleOfNode.ORIGINATING, r.roleOfNode());
+        assertEquals("cdf1", r.nodeAddress());
+        assertEquals("abc@10.0.0.1", r.sessionId(), "session-Id is the SIP Call-ID");
+        assertEquals(List.of(InvolvedParty.sipUri("sip:alice@example.com")), r.callingParties());
+        assertEquals(InvolvedParty.telUri("tel:+4930999"), r.calledParty());
+        // 10:00:00.250Z truncated to the second, written in +01:00
+        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:00+01:00"), r.serviceDeliveryStartTime());
+        assertEquals(OffsetDateTime.parse("2026-11-22T10:59:58+01:00"), r.serviceRequestTime());
+        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:05+01:00"), r.serviceDeliveryEndTime());
+        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:00+01:00"), r.recordOpeningTime());
+        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:05+01:00"), r.recordClosureTime());
+        assertEquals(42L, r.localRecordSequenceNumber());
+        assertNull(r.recordSequenceNumber());
+        assertFalse(r.isPartial());
+        assertEquals(CauseForRecordClosing.SERVICE_DELIVERY_END_SUCCESSFULLY, r.causeForRecordClosing());
+        assertNull(r.incompleteCdrIndication());
+        assertEquals(r, CdrBerCodec.decode(CdrBerCodec.encode(r)));
+    }
+
+    @Test
+    void fromChargingDataRecordMapsAbnormalReleaseAndIncompleteness() {
+        ChargingDataRecord c = SampleRecords.chargingDataRecord();
+        ChargingDataRecord cdr = new ChargingDataRecord(c.cdrId(), c.sessionId(), "", "", "", null,
+                c.deliveryStartTime(), c.deliveryEndTime(), c.localSequenceNumber(), ImsChargingRecord.CDR_CAUSE_ABNORMAL_RELEASE,
+                true, c.nodeAddress());
+        ImsChargingRecord r = ImsChargingRecord.fromChargingDataRecord(cdr, OPENED, CLOSED, ZoneOffset.UTC);
+        assertEquals(CauseForRecordClosing.UNSUCCESSFUL_SERVICE_DELIVERY, r.causeForRecordClosing());
+        assertEquals(new IncompleteCdrIndication(true, AcrInterimLost.UNKNOWN, false), r.incompleteCdrIndication());
+        assertNull(r.sessionId(), "empty Call-ID is left out");
+        assertTrue(r.callingParties().isEmpty());
+        assertNull(r.calledParty());
+        assertNull(r.serviceRequestTime());
+    }
+
+    @Test
+    void fromChargingDataRecordRefusesACauseWithoutImsMeaning() {
+        ChargingDataRecord c = SampleRecords.chargingDataRecord();
+        ChargingDataRecord cdr = new ChargingDataRecord(c.cdrId(), c.sessionId(), c.userSessionId(), c.callingParty(),
+                c.calledParty(), null, c.deliveryStartTime(), c.deliveryEndTime(), 1, 17, false, c.nodeAddress());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ImsChargingRecord.fromChargingDataRecord(cdr, OPENED, CLOSED, ZoneOffset.UTC));
+        assertTrue(e.getMessage().contains("17"), e.getMessage());
+    }
+
+    @Test
+    void listsAreImmutableCopies() {
+        List<InvolvedParty> parties = new ArrayList<>(List.of(InvolvedParty.sipUri("sip:a@x")));
+        ImsChargingRecord r = ImsChargingRecord.builder().callingParties(parties).build();
+        parties.add(InvolvedParty.sipUri("sip:b@x"));
+        assertEquals(1, r.callingParties().size());
+        assertThrows(UnsupportedOperationException.class, () -> r.callingParties().add(InvolvedParty.sipUri("sip:c@x")));
+    }
+
+    @Test
+    void invalidValuesAreRefusedByName() {
+        assertRefused("sipMethod", () -> ImsChargingRecord.builder().sipMethod("INV\u00c9TE").build());
+        assertRefused("sessionId", () -> ImsChargingRecord.builder().sessionId("").build());
+        assertRefused("localRecordSequenceNumber", () -> ImsChargingRecord.builder().localRecordSequenceNumber(1L << 32).build());
+        assertRefused("localRecordSequenceNumber", () -> ImsChargingRecord.builder().localRecordSequenceNumber(-1L).build());
+        assertRefused("recordSequenceNumber", () -> ImsChargingRecord.builder().recordSequenceNumber(-1L).build());
+        OffsetDateTime t = SampleRecords.INVITE;
+        assertRefused("serviceDeliveryEndTime",
+                () -> ImsChargingRecord.builder().serviceDeliveryStartTime(t).serviceDeliveryEndTime(t.minusSeconds(1)).build());
+        assertRefused("recordClosureTime",
+                () -> ImsChargingRecord.builder().recordOpeningTime(t).recordClosureTime(t.minusSeconds(1)).build());
+        assertRefused("recordOpeningTime", () -> ImsChargingRecord.builder().recordOpeningTime(t.plusNanos(1)).build());
+        assertRefused("address", () -> InvolvedParty.sipUri("sip:a@x\r\n"));
+        assertRefused("IOI", () -> new InterOperatorIdentifiers(null, null));
+        assertRefused("callingParties", () -> ImsChargingRecord.builder().callingParties(java.util.Collections.nCopies(
+                65, InvolvedParty.sipUri("sip:a@x"))).build());
+        assertRefused("data", () -> new SubscriptionId(SubscriptionIdType.END_USER_E164, ""));
+    }
+
+    private static void assertRefused(String named, org.junit.jupiter.api.function.Executable build) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
+        assertTrue(e.getMessage().contains(named), "message should name " + named + ": " + e.getMessage());
+    }
+}
