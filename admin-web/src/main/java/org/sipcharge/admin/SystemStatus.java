@@ -91,10 +91,12 @@ public class SystemStatus {
             m.put("acr.failedAtClient", ch.rfFailures());
             m.put("acr.bufferedAtClient", ch.rfBuffered());
             m.put("acr.bufferBacklog", ch.rfBufferBacklog());
+            m.put("acr.retransmittedAtClient", ch.rfRetransmissions());
             m.put("acr.received", ch.acrsReceived());
             m.put("acr.answeredOk", ch.acrsAnsweredOk());
             m.put("acr.answeredError", ch.acrsAnsweredError());
             m.put("acr.duplicates", ch.acrDuplicates());
+            m.put("acr.recordsStored", ch.acrRecordsStored());
             m.put("acr.activeSessions", ch.activeAccountingSessions());
             m.put("cdr.committed", ch.cdrsCommitted());
             m.put("cdr.outboxBacklog", ch.outboxBacklog());

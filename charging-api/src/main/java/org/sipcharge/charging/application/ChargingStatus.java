@@ -31,11 +31,14 @@ public interface ChargingStatus {
      * @param activeAccountingSessions sessions with START sent and no STOP yet (replicated map size)
      * @param rfBuffered         ACRs put in the durable buffer since start (no CDF answered them)
      * @param rfBufferBacklog    ACRs in the durable buffer now, or -1 when unknown
+     * @param rfRetransmissions  ACR copies sent again with the T flag (RFC 6733 3), included in rfAcrsSent
+     * @param acrRecordsStored   accounting records the CDF stored (one per accepted ACR), or -1 when the database
+     *                           cannot be read
      */
     record Report(boolean cdfListening, String cdfAddress, String cdfError, long acrsReceived, long acrsAnsweredOk,
                   long acrsAnsweredError, long acrDuplicates, long cdrsCommitted, long outboxBacklog, long cdrsPublished,
                   boolean jmsHealthy, String jmsLastError, String databaseError, boolean rfPeerOpen, String rfPeerState,
                   String rfPeerAddress, long rfAcrsSent, long rfAcasOk, long rfFailures, int activeAccountingSessions,
-                  long rfBuffered, long rfBufferBacklog) {
+                  long rfBuffered, long rfBufferBacklog, long rfRetransmissions, long acrRecordsStored) {
     }
 }

@@ -27,15 +27,19 @@ public class DefaultChargingStatus implements ChargingStatus {
     private DefaultOfflineChargingService ctf;
     @EJB
     private AcrBuffer buffer;
+    @EJB
+    private CdfAccountingService accounting;
 
     @Override
     public Report report() {
         long committed = -1;
         long backlog = -1;
+        long records = -1;
         String dbError = null;
         try {
             committed = relay.committed();
             backlog = relay.backlog();
+            records = accounting.recordsStored();
         } catch (RuntimeException e) {
             dbError = e.toString();
         }
@@ -44,6 +48,6 @@ public class DefaultChargingStatus implements ChargingStatus {
                 cdf.answeredTotal() - ok, cdf.duplicates(), committed, backlog, outbox.published(), outbox.healthy(),
                 outbox.lastError(), dbError, rf.peerOpen(), rf.peerState(), rf.peerAddress(), ctf.acrsSent(),
                 ctf.acasSuccess(), ctf.failures(), ctf.activeSessions(),
-                ctf.buffered(), buffer.backlog());
+                ctf.buffered(), buffer.backlog(), ctf.retransmissions(), records);
     }
 }
