@@ -81,8 +81,9 @@ class CdfFailoverIT {
     @Order(2)
     void blackHoledPrimaryIsLeftByRequestTimeoutAndRetransmissionToTheSecondary() throws Exception {
         Figures f = run("black hole", () -> primary.mode(TcpForwarder.Mode.BLACK_HOLE), true);
-        // Nothing reached the CDF through the black hole, so no retransmission was a duplicate there.
-        assertEquals(0, f.duplicates(), "duplicates at the CDF");
+        // Nothing reached the CDF through the black hole: only an ACR already delivered when the hole opened (its
+        // answer swallowed) can come back as a duplicate, so most retransmissions are first copies at the CDF.
+        assertTrue(f.duplicates() < f.retransmissions() / 2, "duplicates at the CDF: " + f);
         restorePrimary();
     }
 

@@ -47,7 +47,20 @@ final class TcpForwarder implements AutoCloseable {
         }
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
+        // Connections just cut may keep the port briefly: retry the bind until a deadline rather than fail at once.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
+                break;
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    s.close();
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // poll interval, bounded by the deadline
+            }
+        }
         server = s;
         mode = Mode.FORWARD;
         Thread accept = new Thread(() -> acceptLoop(s), "forwarder-accept-" + listenPort);
@@ -88,6 +101,12 @@ final class TcpForwarder implements AutoCloseable {
                 Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(in);
                 sockets.add(out);
+                if (server != s) {
+                    // stop() ran while this connection was being set up: it must not outlive the cut
+                    closeQuietly(in);
+                    closeQuietly(out);
+                    continue;
+                }
                 pump(in, out, true);
                 pump(out, in, false);
             } catch (IOException e) {
