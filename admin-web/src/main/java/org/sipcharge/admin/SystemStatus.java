@@ -97,10 +97,12 @@ public class SystemStatus {
             m.put("acr.failedAtClient", ch.rfFailures());
             m.put("acr.bufferedAtClient", ch.rfBuffered());
             m.put("acr.bufferBacklog", ch.rfBufferBacklog());
+            m.put("acr.retransmittedAtClient", ch.rfRetransmissions());
             m.put("acr.received", ch.acrsReceived());
             m.put("acr.answeredOk", ch.acrsAnsweredOk());
             m.put("acr.answeredError", ch.acrsAnsweredError());
             m.put("acr.duplicates", ch.acrDuplicates());
+            m.put("acr.recordsStored", ch.acrRecordsStored());
             if (ch.cdfRecords() != null) {
                 m.put("acr.recorded.start", ch.cdfRecords().starts());
                 m.put("acr.recorded.interim", ch.cdfRecords().interims());

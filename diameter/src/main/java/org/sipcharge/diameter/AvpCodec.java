@@ -36,7 +36,13 @@ final class AvpCodec {
         while (p < to) {
             int start = p;
             if (to - p < DiameterConstants.AVP_HEADER_LENGTH) {
-                throw new DiameterProtocolException(DiameterConstants.RESULT_INVALID_AVP_LENGTH, null,
+                // RFC 6733 7.1.5 (5014): Failed-AVP is mandatory; an AVP header that cannot be fully decoded is
+                // returned padded with zeros up to the minimum AVP header length.
+                byte[] padded = Arrays.copyOf(Arrays.copyOfRange(buf, p, to), DiameterConstants.AVP_HEADER_LENGTH);
+                int partialCode = Bytes.getInt(padded, 0);
+                int partialFlags = (padded[4] & 0xFF) & ~(DiameterConstants.AVP_FLAG_VENDOR | DiameterConstants.AVP_FLAGS_RESERVED);
+                throw new DiameterProtocolException(DiameterConstants.RESULT_INVALID_AVP_LENGTH,
+                        Avp.decoded(partialCode, partialFlags, 0, new byte[0]),
                         (to - p) + " bytes left after the last AVP, too few for an AVP header");
             }
             int code = Bytes.getInt(buf, p);

@@ -140,9 +140,13 @@ public final class DiameterMessage {
     }
 
     /**
-     * Reads the message length from a 20-byte header and checks the header can be framed (RFC 6733 3).
+     * Reads the message length from a 20-byte header and checks the header can be framed (RFC 6733 3). Nothing is
+     * allocated for the claimed length: a 16 MB claim is refused from these 20 bytes alone.
      *
-     * @throws DiameterFramingException the stream cannot be trusted any more (close the connection)
+     * @throws DiameterFramingException the stream cannot be trusted any more (close the connection); for a whole
+     *         header it carries the header and the RFC 6733 7.1.5 answer: 5011 DIAMETER_UNSUPPORTED_VERSION for a
+     *         version other than 1, 5015 DIAMETER_INVALID_MESSAGE_LENGTH for a length below 20, not a multiple of 4
+     *         (RFC 6733 3) or above {@link DiameterConstants#MAX_MESSAGE_LENGTH}
      */
     public static int frameLength(byte[] header) throws DiameterFramingException {
         if (header.length < DiameterConstants.HEADER_LENGTH) {
@@ -150,17 +154,26 @@ public final class DiameterMessage {
         }
         int version = header[0] & 0xFF;
         if (version != DiameterConstants.VERSION) {
-            throw new DiameterFramingException("unsupported Diameter version " + version);
+            throw new DiameterFramingException("unsupported Diameter version " + version,
+                    DiameterConstants.RESULT_UNSUPPORTED_VERSION, headerOf(header));
         }
         int length = ((header[1] & 0xFF) << 16) | ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
         if (length < DiameterConstants.HEADER_LENGTH || (length & 3) != 0) {
-            throw new DiameterFramingException("message length " + length + " is not a multiple of 4 of at least 20");
+            throw new DiameterFramingException("message length " + length + " is not a multiple of 4 of at least 20",
+                    DiameterConstants.RESULT_INVALID_MESSAGE_LENGTH, headerOf(header));
         }
         if (length > DiameterConstants.MAX_MESSAGE_LENGTH) {
             throw new DiameterFramingException("message length " + length + " exceeds the limit of "
-                    + DiameterConstants.MAX_MESSAGE_LENGTH);
+                    + DiameterConstants.MAX_MESSAGE_LENGTH, DiameterConstants.RESULT_INVALID_MESSAGE_LENGTH, headerOf(header));
         }
         return length;
+    }
+
+    /** The identifiers, command and flags of a 20-byte header, as a message with no AVPs. */
+    private static DiameterMessage headerOf(byte[] b) {
+        int flagsAndCode = Bytes.getInt(b, 4);
+        return headerOnly(flagsAndCode >>> 24, flagsAndCode & DiameterConstants.COMMAND_CODE_MAX,
+                Bytes.getInt(b, 8) & 0xFFFFFFFFL, Bytes.getInt(b, 12), Bytes.getInt(b, 16));
     }
 
     /**

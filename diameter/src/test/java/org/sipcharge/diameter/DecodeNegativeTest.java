@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -125,6 +126,37 @@ class DecodeNegativeTest {
     }
 
     @Test
+    void anUnframeableRequestHeaderCarriesItsRfc6733Answer() throws Exception {
+        // RFC 6733 7.1.5: 5011 DIAMETER_UNSUPPORTED_VERSION
+        byte[] v2 = validAcr();
+        v2[0] = 2;
+        DiameterFramingException version = assertThrows(DiameterFramingException.class, () -> DiameterMessage.frameLength(v2));
+        assertEquals(DiameterConstants.RESULT_UNSUPPORTED_VERSION, version.resultCode());
+        assertTrue(version.isAnswerable());
+        assertEquals(HBH, version.header().hopByHop());
+        assertEquals(E2E, version.header().endToEnd());
+        assertEquals(DiameterConstants.CMD_ACCOUNTING, version.header().commandCode());
+        assertEquals(DiameterConstants.APP_BASE_ACCOUNTING, version.header().applicationId());
+        // RFC 6733 7.1.5: 5015 DIAMETER_INVALID_MESSAGE_LENGTH, for each way the length field can be wrong
+        for (int length : new int[]{16, 42, DiameterConstants.MESSAGE_LENGTH_FIELD_MAX & ~3}) {
+            byte[] wire = validAcr();
+            wire[1] = (byte) (length >>> 16);
+            wire[2] = (byte) (length >>> 8);
+            wire[3] = (byte) length;
+            DiameterFramingException e = assertThrows(DiameterFramingException.class, () -> DiameterMessage.frameLength(wire));
+            assertEquals(DiameterConstants.RESULT_INVALID_MESSAGE_LENGTH, e.resultCode(), "length " + length);
+            assertTrue(e.isAnswerable());
+            assertEquals(HBH, e.header().hopByHop());
+        }
+        // an answer with a bad header is not answered; a short header has nothing to answer with
+        byte[] answer = validAcr();
+        answer[0] = 2;
+        answer[4] = 0x40;
+        assertFalse(assertThrows(DiameterFramingException.class, () -> DiameterMessage.frameLength(answer)).isAnswerable());
+        assertFalse(assertThrows(DiameterFramingException.class, () -> DiameterMessage.frameLength(new byte[19])).isAnswerable());
+    }
+
+    @Test
     void sixteenMegabyteLengthClaimFailsFastWithoutAllocating() {
         byte[] header = new byte[20];
         header[0] = 1;
@@ -233,6 +265,25 @@ class DecodeNegativeTest {
         DiameterMessage.DecodeFailure f = assertThrows(DiameterMessage.DecodeFailure.class, () -> DiameterMessage.decode(wire));
         assertEquals(DiameterConstants.RESULT_INVALID_AVP_LENGTH, f.resultCode());
         assertTrue(f.getMessage().contains("too few for an AVP header"), f.getMessage());
+        // RFC 6733 7.1.5 (5014): Failed-AVP is mandatory; the incomplete header is padded with zeros
+        assertNotNull(f.failedAvp(), "Failed-AVP of a truncated AVP header");
+        assertEquals(0, f.failedAvp().code());
+        assertEquals(0, f.failedAvp().data().length);
+    }
+
+    @Test
+    void aTruncatedAvpHeaderInsideAGroupIsPaddedWithZerosNotWithTheNextAvp() throws Exception {
+        // Grouped 873 holds one whole AVP and 4 stray bytes (0x000003E7 = code 999); another AVP follows the group.
+        byte[] member = rawAvp(1, 0, 12, new byte[4]);
+        byte[] stray = ByteBuffer.allocate(4).putInt(999).array();
+        byte[] group = rawAvp(873, 0x40, 8 + member.length + stray.length, concat(member, stray));
+        // the code's first byte is 0x40: a padding taken from beyond the group would show it as the M flag
+        byte[] next = rawAvp(0x40000107, 0x40, 12, new byte[]{1, 2, 3, 4});
+        DiameterMessage m = DiameterMessage.decode(message(0xC0, concat(group, next)));
+        DiameterProtocolException e = assertThrows(DiameterProtocolException.class, () -> m.avps().get(0).groupedAvps());
+        assertEquals(DiameterConstants.RESULT_INVALID_AVP_LENGTH, e.resultCode());
+        assertEquals(999, e.failedAvp().code());
+        assertEquals(0, e.failedAvp().flags(), "flags come from the zero padding, not from the AVP after the group");
     }
 
     @Test

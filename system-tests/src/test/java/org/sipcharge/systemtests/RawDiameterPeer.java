@@ -25,11 +25,19 @@ final class RawDiameterPeer implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
+    /** Connects and exchanges capabilities (CEA 2001 or an exception). */
     RawDiameterPeer(int port) throws Exception {
+        this(port, true);
+    }
+
+    private RawDiameterPeer(int port, boolean exchangeCapabilities) throws Exception {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+        if (!exchangeCapabilities) {
+            return;
+        }
         DiameterMessage cea = exchange(DiameterMessage.request(DiameterConstants.CMD_CAPABILITIES_EXCHANGE, 0)
                 .add(Avp.utf8(DiameterConstants.AVP_ORIGIN_HOST, 0, true, ORIGIN_HOST))
                 .add(Avp.utf8(DiameterConstants.AVP_ORIGIN_REALM, 0, true, REALM))
@@ -40,6 +48,67 @@ final class RawDiameterPeer implements AutoCloseable {
         if (cea.resultCode() != 2001) {
             throw new IllegalStateException("CER refused: " + cea);
         }
+    }
+
+    /** A bare TCP connection to the Diameter port: no CER sent. */
+    static RawDiameterPeer connectWithoutCer(int port) throws Exception {
+        return new RawDiameterPeer(port, false);
+    }
+
+    /** Next identifier for a hand-built request. */
+    static int nextId() {
+        return IDS.incrementAndGet();
+    }
+
+    void sendBytes(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Half-closes: the CDF reads end of stream after what was sent. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** The next message from the CDF, skipping its watchdog requests (10 s read timeout). */
+    DiameterMessage read() throws Exception {
+        while (true) {
+            byte[] header = new byte[20];
+            in.readFully(header);
+            int length = DiameterMessage.frameLength(header);
+            byte[] frame = java.util.Arrays.copyOf(header, length);
+            in.readFully(frame, 20, length - 20);
+            DiameterMessage m = DiameterMessage.decode(frame);
+            if (!(m.isRequest() && m.commandCode() == DiameterConstants.CMD_DEVICE_WATCHDOG)) {
+                return m;
+            }
+        }
+    }
+
+    /**
+     * Waits until the CDF closes the connection (end of stream or reset).
+     *
+     * @return the bytes it sent before closing, or null when it did not close within the deadline
+     */
+    byte[] awaitClosedByCdf(java.time.Duration deadline) throws IOException {
+        long end = System.nanoTime() + deadline.toNanos();
+        java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        while (System.nanoTime() < end) {
+            socket.setSoTimeout((int) Math.max(1, Math.min(500, (end - System.nanoTime()) / 1_000_000)));
+            try {
+                int n = in.read(buf);
+                if (n < 0) {
+                    return received.toByteArray();
+                }
+                received.write(buf, 0, n);
+            } catch (java.net.SocketTimeoutException e) {
+                // not yet
+            } catch (IOException e) {
+                return received.toByteArray(); // reset
+            }
+        }
+        return null;
     }
 
     /** An ACR with the base AVPs; callers drop or spoil some of them. */

@@ -53,6 +53,8 @@ final class SystemUnderTest implements AutoCloseable {
         env.put("SIPCHARGE_BILLING_PORT", Integer.toString(billingPort));
         env.put("SIPCHARGE_CLUSTER_NAME", "sipcharge-it-" + ProcessHandle.current().pid() + "-" + portBase);
         env.put("SIPCHARGE_EXTRA_PROPERTIES", extraProperties);
+        // Maven built the EAR before the tests; the script must not rebuild (and install) it when a source changes.
+        env.put("SIPCHARGE_NO_BUILD", "1");
     }
 
     static SystemUnderTest start(String name, String extraProperties) throws Exception {

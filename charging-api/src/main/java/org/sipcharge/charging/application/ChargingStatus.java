@@ -72,6 +72,9 @@ public interface ChargingStatus {
      * @param activeAccountingSessions sessions with START sent and no STOP yet (replicated map size)
      * @param rfBuffered         ACRs put in the durable buffer since start (no CDF answered them)
      * @param rfBufferBacklog    ACRs in the durable buffer now, or -1 when unknown
+     * @param rfRetransmissions  ACR copies sent again with the T flag (RFC 6733 3), included in rfAcrsSent
+     * @param acrRecordsStored   accounting records the CDF stored (one per accepted ACR), or -1 when the database
+     *                           cannot be read
      * @param rfSessions         the accounting sessions and their interim timers, or null when not started
      * @param cdfRecords         records stored by this CDF since start: START, INTERIM, STOP, EVENT, and those whose
      *                           number did not follow the session's last one
@@ -80,7 +83,8 @@ public interface ChargingStatus {
                   long acrsAnsweredError, long acrDuplicates, long cdrsCommitted, long outboxBacklog, long cdrsPublished,
                   boolean jmsHealthy, String jmsLastError, String databaseError, boolean rfPeerOpen, String rfPeerState,
                   String rfPeerAddress, long rfAcrsSent, long rfAcasOk, long rfFailures, int activeAccountingSessions,
-                  long rfBuffered, long rfBufferBacklog, RfSessions rfSessions, CdfRecords cdfRecords) {
+                  long rfBuffered, long rfBufferBacklog, long rfRetransmissions, long acrRecordsStored,
+                  RfSessions rfSessions, CdfRecords cdfRecords) {
     }
 
     /**

@@ -152,6 +152,7 @@ final class PeerConnection {
         } catch (DiameterFramingException e) {
             closeReason = "unframeable input: " + e.getMessage();
             LOG.log(Level.WARNING, "DIA-020 closing connection from {0}: {1}", new Object[]{peer.remoteAddress(), e.getMessage()});
+            answerUnframeable(e);
         } catch (IOException e) {
             if (state != PeerState.CLOSED) {
                 closeReason = e.toString();
@@ -163,6 +164,22 @@ final class PeerConnection {
         } finally {
             close(closeReason.isEmpty() ? "closed" : closeReason);
             WriteBatch.end();
+        }
+    }
+
+    /**
+     * RFC 6733 7.1.5: a request with an unsupported version is answered 5011, one with an invalid message length
+     * 5015. Its body is not read (it cannot be framed), so the answer carries the header's identifiers only, and the
+     * connection is closed after it. Best effort: the peer may already be gone.
+     */
+    private void answerUnframeable(DiameterFramingException e) {
+        if (!e.isAnswerable()) {
+            return;
+        }
+        try {
+            write(Answers.error(e.header(), e.resultCode(), null, e.getMessage(), local.originHost(), local.originRealm()));
+        } catch (IOException | RuntimeException ignored) {
+            // the connection closes anyway
         }
     }
 
@@ -456,6 +473,13 @@ final class PeerConnection {
         if (handler == null) {
             write(Answers.error(request, DiameterConstants.RESULT_COMMAND_UNSUPPORTED, null,
                     "this peer serves no requests", local.originHost(), local.originRealm()));
+            return;
+        }
+        if (request.applicationId() == DiameterConstants.APP_COMMON_MESSAGES) {
+            // RFC 6733 2.4: every node supports the common messages application, so an unknown command in it is an
+            // unsupported command (7.1.3 3001), not an unsupported application.
+            write(Answers.error(request, DiameterConstants.RESULT_COMMAND_UNSUPPORTED, null,
+                    "command " + request.commandCode() + " is not a Diameter common message", local.originHost(), local.originRealm()));
             return;
         }
         if (!local.acctApplicationIds().contains(request.applicationId())) {

@@ -619,6 +619,65 @@ class PeerLoopbackTest {
     }
 
     @Test
+    void requestOfAnUnsupportedVersionIsAnswered5011ThenDisconnected() throws Exception {
+        DiameterServer server = startServer((r, p) -> aca(r));
+        RawPeer peer = raw(server);
+        assertEquals(DiameterConstants.RESULT_SUCCESS, peer.exchangeCapabilities("raw.test", 3).resultCode());
+        byte[] wire = acr(1).add(Avp.utf8(DiameterConstants.AVP_ORIGIN_HOST, 0, true, "raw.test")).build()
+                .withIdentifiers(0x5151, 0x5252).encode();
+        wire[0] = 2;
+        peer.sendBytes(wire);
+        // RFC 6733 7.1.5 DIAMETER_UNSUPPORTED_VERSION, a permanent failure: no E bit
+        DiameterMessage answer = peer.read();
+        assertFalse(answer.isRequest());
+        assertFalse(answer.isError());
+        assertEquals(DiameterConstants.RESULT_UNSUPPORTED_VERSION, answer.resultCode());
+        assertEquals(0x5151, answer.hopByHop());
+        assertEquals(0x5252, answer.endToEnd());
+        assertEquals(SERVER_HOST, answer.avp(DiameterConstants.AVP_ORIGIN_HOST).orElseThrow().asUtf8());
+        assertTrue(peer.closedByPeerWithin(Duration.ofSeconds(5)), "the rest of the stream cannot be framed");
+    }
+
+    @Test
+    void sixteenMegabyteClaimIsAnswered5015ThenDisconnectedBeforeAnyBodyIsRead() throws Exception {
+        List<DiameterMessage> served = java.util.Collections.synchronizedList(new ArrayList<>());
+        DiameterServer server = startServer((r, p) -> {
+            served.add(r);
+            return aca(r);
+        });
+        RawPeer peer = raw(server);
+        // before the capabilities exchange as well: the header alone is answered
+        byte[] header = new byte[20];
+        header[0] = 1;
+        header[1] = (byte) 0xFF;
+        header[2] = (byte) 0xFF;
+        header[3] = (byte) 0xFC;
+        header[4] = (byte) 0x80;
+        header[7] = (byte) DiameterConstants.CMD_CAPABILITIES_EXCHANGE;
+        header[15] = 0x61;
+        peer.sendBytes(header);
+        DiameterMessage answer = peer.read();
+        assertEquals(DiameterConstants.RESULT_INVALID_MESSAGE_LENGTH, answer.resultCode());
+        assertEquals(0x61, answer.hopByHop());
+        assertTrue(peer.closedByPeerWithin(Duration.ofSeconds(5)));
+        assertTrue(served.isEmpty());
+    }
+
+    @Test
+    void unknownCommandOfTheCommonApplicationIs3001Not3007() throws Exception {
+        DiameterServer server = startServer((r, p) -> aca(r));
+        RawPeer peer = raw(server);
+        assertEquals(DiameterConstants.RESULT_SUCCESS, peer.exchangeCapabilities("raw.test", 3).resultCode());
+        DiameterMessage sent = peer.send(DiameterMessage.request(4242, DiameterConstants.APP_COMMON_MESSAGES)
+                .add(Avp.utf8(DiameterConstants.AVP_ORIGIN_HOST, 0, true, "raw.test"))
+                .add(Avp.utf8(DiameterConstants.AVP_ORIGIN_REALM, 0, true, "raw.realm")).build());
+        DiameterMessage answer = peer.read();
+        assertEquals(sent.hopByHop(), answer.hopByHop());
+        assertEquals(DiameterConstants.RESULT_COMMAND_UNSUPPORTED, answer.resultCode());
+        assertTrue(answer.isError());
+    }
+
+    @Test
     void secondCerOnAnOpenConnectionIsRefused() throws Exception {
         DiameterServer server = startServer((r, p) -> aca(r));
         RawPeer peer = raw(server);

@@ -142,6 +142,12 @@ public class CdfAccountingService {
         return s;
     }
 
+    /** Accounting records the CDF has stored (one row per accepted ACR, duplicates not counted). */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public long recordsStored() {
+        return em.createNamedQuery("AccountingRecordLog.countAll", Long.class).getSingleResult();
+    }
+
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public boolean isRecorded(String sessionId, long recordNumber) {
         return em.createNamedQuery("AccountingRecordLog.count", Long.class)

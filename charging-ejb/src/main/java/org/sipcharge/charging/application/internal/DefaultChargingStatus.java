@@ -30,15 +30,19 @@ public class DefaultChargingStatus implements ChargingStatus {
     private AcrBuffer buffer;
     @EJB
     private CdfSessionSupervisor supervisor;
+    @EJB
+    private CdfAccountingService accounting;
 
     @Override
     public Report report() {
         long committed = -1;
         long backlog = -1;
+        long records = -1;
         String dbError = null;
         try {
             committed = relay.committed();
             backlog = relay.backlog();
+            records = accounting.recordsStored();
         } catch (RuntimeException e) {
             dbError = e.toString();
         }
@@ -47,7 +51,7 @@ public class DefaultChargingStatus implements ChargingStatus {
                 cdf.answeredTotal() - ok, cdf.duplicates(), committed, backlog, outbox.published(), outbox.healthy(),
                 outbox.lastError(), dbError, rf.peerOpen(), rf.peerState(), rf.peerAddress(), ctf.acrsSent(),
                 ctf.acasSuccess(), ctf.failures(), ctf.activeSessions(),
-                ctf.buffered(), buffer.backlog(), ctf.sessionFigures(),
+                ctf.buffered(), buffer.backlog(), ctf.retransmissions(), records, ctf.sessionFigures(),
                 new CdfRecords(cdf.recorded(AccountingRecordType.START), cdf.recorded(AccountingRecordType.INTERIM),
                         cdf.recorded(AccountingRecordType.STOP), cdf.recorded(AccountingRecordType.EVENT), cdf.outOfSequence(),
                         supervisor.closed()));

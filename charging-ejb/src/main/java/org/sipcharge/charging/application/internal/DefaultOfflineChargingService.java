@@ -76,6 +76,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     private final AtomicLong acasSuccess = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong buffered = new AtomicLong();
+    private final AtomicLong retransmissions = new AtomicLong();
 
     @PostConstruct
     void init() {
@@ -155,6 +156,9 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
 
     private CompletionStage<AccountingAnswer> attempt(AccountingRequest request, int endToEnd, int retransmission) {
         acrsSent.incrementAndGet();
+        if (retransmission > 0) {
+            retransmissions.incrementAndGet();
+        }
         return rf.send(request, endToEnd, retransmission).handle((answer, error) -> {
             if (error == null && answer.success()) {
                 acasSuccess.incrementAndGet();
@@ -200,6 +204,11 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
 
     public long buffered() {
         return buffered.get();
+    }
+
+    /** Copies sent again with the T flag after a timeout, a lost connection or a retryable answer. */
+    public long retransmissions() {
+        return retransmissions.get();
     }
 
     public long acrsSent() {

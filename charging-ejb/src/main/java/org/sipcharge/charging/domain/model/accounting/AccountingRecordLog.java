@@ -24,6 +24,7 @@ import java.time.Instant;
         query = "select r.sessionId, r.recordNumber from AccountingRecordLog r where r.sessionId in :sessionIds")
 @NamedQuery(name = "AccountingRecordLog.count",
         query = "select count(r) from AccountingRecordLog r where r.sessionId = :sessionId and r.recordNumber = :recordNumber")
+@NamedQuery(name = "AccountingRecordLog.countAll", query = "select count(r) from AccountingRecordLog r")
 public class AccountingRecordLog {
 
     @Id
