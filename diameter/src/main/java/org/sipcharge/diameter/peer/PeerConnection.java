@@ -178,6 +178,7 @@ final class PeerConnection {
         }
         try {
             write(Answers.error(e.header(), e.resultCode(), null, e.getMessage(), local.originHost(), local.originRealm()));
+            flushQuietly(); // the answer must leave before the socket closes, even inside a write batch
         } catch (IOException | RuntimeException ignored) {
             // the connection closes anyway
         }
