@@ -10,6 +10,7 @@ import com.beanit.asn1bean.ber.types.string.BerUTF8String;
 import org.sipcharge.cdr.ber.asn1.sipchargeimschargingdatatypes.ACRInterimLost;
 import org.sipcharge.cdr.ber.asn1.sipchargeimschargingdatatypes.ASRecord;
 import org.sipcharge.cdr.ber.asn1.sipchargeimschargingdatatypes.IMSChargingIdentifier;
+import org.sipcharge.cdr.ber.asn1.sipchargeimschargingdatatypes.Milliseconds;
 import org.sipcharge.cdr.ber.asn1.sipchargeimschargingdatatypes.IMSRecord;
 import org.sipcharge.cdr.ber.asn1.sipchargeimschargingdatatypes.IncompleteCDRIndication;
 import org.sipcharge.cdr.ber.asn1.sipchargeimschargingdatatypes.ListOfInvolvedParties;
@@ -90,9 +91,12 @@ public final class CdrBerCodec {
         if (record.calledParty() != null) {
             as.setCalledPartyAddress(party(record.calledParty()));
         }
-        as.setServiceRequestTimeStamp(timeStamp(record.serviceRequestTime()));
-        as.setServiceDeliveryStartTimeStamp(timeStamp(record.serviceDeliveryStartTime()));
-        as.setServiceDeliveryEndTimeStamp(timeStamp(record.serviceDeliveryEndTime()));
+        as.setServiceRequestTimeStamp(timeStamp(seconds(record.serviceRequestTime())));
+        as.setServiceDeliveryStartTimeStamp(timeStamp(seconds(record.serviceDeliveryStartTime())));
+        as.setServiceDeliveryEndTimeStamp(timeStamp(seconds(record.serviceDeliveryEndTime())));
+        as.setServiceRequestTimeStampFraction(millis(record.serviceRequestTime()));
+        as.setServiceDeliveryStartTimeStampFraction(millis(record.serviceDeliveryStartTime()));
+        as.setServiceDeliveryEndTimeStampFraction(millis(record.serviceDeliveryEndTime()));
         as.setRecordOpeningTime(timeStamp(record.recordOpeningTime()));
         as.setRecordClosureTime(timeStamp(record.recordClosureTime()));
         if (record.interOperatorIdentifiers() != null) {
@@ -211,9 +215,12 @@ public final class CdrBerCodec {
                 .sipMethod(text(as.getSIPMethod()))
                 .sessionId(text(as.getSessionId()))
                 .imsChargingIdentifier(text(as.getIMSChargingIdentifier()))
-                .serviceRequestTime(time(as.getServiceRequestTimeStamp(), "serviceRequestTimeStamp"))
-                .serviceDeliveryStartTime(time(as.getServiceDeliveryStartTimeStamp(), "serviceDeliveryStartTimeStamp"))
-                .serviceDeliveryEndTime(time(as.getServiceDeliveryEndTimeStamp(), "serviceDeliveryEndTimeStamp"))
+                .serviceRequestTime(withMillis(time(as.getServiceRequestTimeStamp(), "serviceRequestTimeStamp"),
+                        as.getServiceRequestTimeStampFraction(), "serviceRequestTimeStampFraction"))
+                .serviceDeliveryStartTime(withMillis(time(as.getServiceDeliveryStartTimeStamp(), "serviceDeliveryStartTimeStamp"),
+                        as.getServiceDeliveryStartTimeStampFraction(), "serviceDeliveryStartTimeStampFraction"))
+                .serviceDeliveryEndTime(withMillis(time(as.getServiceDeliveryEndTimeStamp(), "serviceDeliveryEndTimeStamp"),
+                        as.getServiceDeliveryEndTimeStampFraction(), "serviceDeliveryEndTimeStampFraction"))
                 .recordOpeningTime(time(as.getRecordOpeningTime(), "recordOpeningTime"))
                 .recordClosureTime(time(as.getRecordClosureTime(), "recordClosureTime"));
         if (as.getRoleOfNode() != null) {
@@ -364,6 +371,33 @@ public final class CdrBerCodec {
         }
         return new MediaComponents(time(m.getSIPRequestTimestamp(), "sIP-Request-Timestamp"),
                 time(m.getSIPResponseTimestamp(), "sIP-Response-Timestamp"), components, m.getMediaInitiatorFlag() != null, session);
+    }
+
+    private static OffsetDateTime seconds(OffsetDateTime t) {
+        return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+
+    /** TS 32.298 Milliseconds of a service time stamp; absent when there are none (canonical: .000 is not written). */
+    private static Milliseconds millis(OffsetDateTime t) {
+        if (t == null || t.getNano() == 0) {
+            return null;
+        }
+        return new Milliseconds(t.getNano() / 1_000_000);
+    }
+
+    private static OffsetDateTime withMillis(OffsetDateTime t, Milliseconds fraction, String field) {
+        if (fraction == null) {
+            return t;
+        }
+        long ms = longValue(fraction, field);
+        if (ms < 1 || ms > 999) {
+            // 0 is not written by a canonical encoder; above 999 is outside INTEGER (0..999).
+            throw new CdrBerException(field + " is " + ms + ", not within 1..999");
+        }
+        if (t == null) {
+            throw new CdrBerException(field + " without its time stamp");
+        }
+        return t.plusNanos(ms * 1_000_000);
     }
 
     private static TimeStamp timeStamp(OffsetDateTime time) {

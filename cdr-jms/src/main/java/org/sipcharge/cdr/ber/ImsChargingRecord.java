@@ -16,8 +16,9 @@ import java.util.Objects;
  * Every field but the lists is optional (null); lists are never null and may be empty. Build one with
  * {@link #builder()} or {@link #fromChargingDataRecord}; encode it with {@link CdrBerCodec}.
  *
- * <p>Time stamps are whole seconds with an offset to UTC in whole minutes, as the 9-octet TimeStamp holds
- * them ({@link BcdTimeStamp}).
+ * <p>Time stamps have an offset to UTC in whole minutes, as the 9-octet TimeStamp holds them ({@link BcdTimeStamp}).
+ * The record opening and closure times are whole seconds; the three service time stamps may carry milliseconds,
+ * which travel in the TimeStampFraction fields [37]-[39].
  *
  * @param retransmission            retransmission [1]: the record is a copy sent again after a failure
  * @param sipMethod                 sIP-Method [2], e.g. {@code INVITE}
@@ -81,9 +82,9 @@ public record ImsChargingRecord(
         Fields.optionalGraphic(nodeAddress, "nodeAddress");
         Fields.optionalGraphic(sessionId, "sessionId");
         callingParties = Fields.list(callingParties, "callingParties", p -> p);
-        BcdTimeStamp.requireEncodable(serviceRequestTime, "serviceRequestTime");
-        BcdTimeStamp.requireEncodable(serviceDeliveryStartTime, "serviceDeliveryStartTime");
-        BcdTimeStamp.requireEncodable(serviceDeliveryEndTime, "serviceDeliveryEndTime");
+        requireMillisecondStamp(serviceRequestTime, "serviceRequestTime");
+        requireMillisecondStamp(serviceDeliveryStartTime, "serviceDeliveryStartTime");
+        requireMillisecondStamp(serviceDeliveryEndTime, "serviceDeliveryEndTime");
         BcdTimeStamp.requireEncodable(recordOpeningTime, "recordOpeningTime");
         BcdTimeStamp.requireEncodable(recordClosureTime, "recordClosureTime");
         requireNotBefore(serviceDeliveryEndTime, serviceDeliveryStartTime, "serviceDeliveryEndTime", "serviceDeliveryStartTime");
@@ -150,9 +151,9 @@ public record ImsChargingRecord(
                 .roleOfNode(RoleOfNode.ORIGINATING)
                 .nodeAddress(emptyToNull(cdr.nodeAddress()))
                 .sessionId(emptyToNull(cdr.userSessionId()))
-                .serviceRequestTime(at(cdr.serviceRequestTime(), offset))
-                .serviceDeliveryStartTime(at(cdr.deliveryStartTime(), offset))
-                .serviceDeliveryEndTime(at(cdr.deliveryEndTime(), offset))
+                .serviceRequestTime(atMillis(cdr.serviceRequestTime(), offset))
+                .serviceDeliveryStartTime(atMillis(cdr.deliveryStartTime(), offset))
+                .serviceDeliveryEndTime(atMillis(cdr.deliveryEndTime(), offset))
                 .recordOpeningTime(at(recordOpeningTime, offset))
                 .recordClosureTime(at(recordClosureTime, offset))
                 .localRecordSequenceNumber(cdr.localSequenceNumber())
@@ -176,6 +177,21 @@ public record ImsChargingRecord(
             default -> throw new IllegalArgumentException("CDR cause " + cdrCause
                     + " has no TS 32.298 IMS CauseForRecordClosing (the CDF writes 0 or 4)");
         };
+    }
+
+    private static OffsetDateTime atMillis(Instant instant, ZoneOffset offset) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).atOffset(offset);
+    }
+
+    /** A service time stamp: whole milliseconds, whose whole seconds fit a TimeStamp. */
+    private static void requireMillisecondStamp(OffsetDateTime t, String name) {
+        if (t == null) {
+            return;
+        }
+        if (t.getNano() % 1_000_000 != 0) {
+            throw new IllegalArgumentException(name + " must be whole milliseconds: " + t);
+        }
+        BcdTimeStamp.requireEncodable(t.truncatedTo(ChronoUnit.SECONDS), name);
     }
 
     private static OffsetDateTime at(Instant instant, ZoneOffset offset) {

@@ -23,6 +23,26 @@ class CdrBerCodecTest {
     // ---- round trips ---------------------------------------------------------------------------
 
     @Test
+    void serviceTimeStampMillisecondsTravelInTheFractionFields() {
+        ImsChargingRecord r = ImsChargingRecord.builder()
+                .serviceRequestTime(java.time.OffsetDateTime.parse("2026-11-22T11:00:00.250+01:00"))
+                .serviceDeliveryStartTime(java.time.OffsetDateTime.parse("2026-11-22T11:00:01+01:00"))
+                .serviceDeliveryEndTime(java.time.OffsetDateTime.parse("2026-11-22T11:00:09.007+01:00"))
+                .build();
+        byte[] b = CdrBerCodec.encode(r);
+        String hex = HexFormat.of().formatHex(b);
+        // serviceRequestTimeStampFraction [37] = 250: 9F 25 02 00 FA; no [38] for .000; [39] = 7: 9F 27 01 07
+        assertTrue(hex.contains("9f250200fa"), hex);
+        assertFalse(hex.contains("9f26"), hex);
+        assertTrue(hex.endsWith("9f270107"), hex);
+        assertEquals(r, CdrBerCodec.decode(b));
+        // A fraction outside 1..999 is refused (0 is never written, 1000 is outside Milliseconds).
+        byte[] bad = Arrays.copyOf(b, b.length);
+        bad[bad.length - 1] = 0;
+        assertThrows(CdrBerException.class, () -> CdrBerCodec.decode(bad));
+    }
+
+    @Test
     void fullRecordRoundTrips() {
         ImsChargingRecord full = SampleRecords.full();
         assertEquals(full, CdrBerCodec.decode(CdrBerCodec.encode(full)));

@@ -128,6 +128,9 @@ class CdrBerDumpasn1IT {
         present.put(21, !r.sdpMediaComponents().isEmpty());
         present.put(30, r.serviceContextId() != null);
         present.put(31, !r.subscriptionIds().isEmpty());
+        present.put(37, r.serviceRequestTime() != null && r.serviceRequestTime().getNano() != 0);
+        present.put(38, r.serviceDeliveryStartTime() != null && r.serviceDeliveryStartTime().getNano() != 0);
+        present.put(39, r.serviceDeliveryEndTime() != null && r.serviceDeliveryEndTime().getNano() != 0);
         List<String> tags = new ArrayList<>();
         present.forEach((tag, isPresent) -> {
             if (isPresent) {

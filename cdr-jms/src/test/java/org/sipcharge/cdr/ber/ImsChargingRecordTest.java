@@ -27,10 +27,10 @@ class ImsChargingRecordTest {
         assertEquals("abc@10.0.0.1", r.sessionId(), "session-Id is the SIP Call-ID");
         assertEquals(List.of(InvolvedParty.sipUri("sip:alice@example.com")), r.callingParties());
         assertEquals(InvolvedParty.telUri("tel:+4930999"), r.calledParty());
-        // 10:00:00.250Z truncated to the second, written in +01:00
-        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:00+01:00"), r.serviceDeliveryStartTime());
-        assertEquals(OffsetDateTime.parse("2026-11-22T10:59:58+01:00"), r.serviceRequestTime());
-        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:05+01:00"), r.serviceDeliveryEndTime());
+        // 10:00:00.250Z written in +01:00; the milliseconds go in serviceDeliveryStartTimeStampFraction [38]
+        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:00.250+01:00"), r.serviceDeliveryStartTime());
+        assertEquals(OffsetDateTime.parse("2026-11-22T10:59:58.250+01:00"), r.serviceRequestTime());
+        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:05.250+01:00"), r.serviceDeliveryEndTime());
         assertEquals(OffsetDateTime.parse("2026-11-22T11:00:00+01:00"), r.recordOpeningTime());
         assertEquals(OffsetDateTime.parse("2026-11-22T11:00:05+01:00"), r.recordClosureTime());
         assertEquals(42L, r.localRecordSequenceNumber());
