@@ -35,6 +35,26 @@ public final class CdrJmsContract {
     public static final String RECORD_TYPE_AS = "aSRecord";
     /** Value of {@link #PROP_BODY_FORMAT} for {@link CdrTextCodec} bodies. */
     public static final String BODY_FORMAT_TEXT = "sipcharge-text-1";
+    /**
+     * Value of {@link #PROP_BODY_FORMAT} for TS 32.298 bodies: the IMSRecord (aSRecord) in BER
+     * ({@link org.sipcharge.cdr.ber.CdrBerCodec}). The default since the BER switch.
+     */
+    public static final String BODY_FORMAT_BER = "3gpp-ts32298-ber";
+
+    /**
+     * The record in a body of either format: BER bodies start with the IMSRecord's tag octet 0xBF (constructed,
+     * context, tag [69]), text bodies with a printable character.
+     *
+     * @param cdrId             the {@code cdrId} property (BER bodies do not hold it)
+     * @param diameterSessionId the {@code sessionId} property
+     * @throws IllegalArgumentException when the body is neither
+     */
+    public static ChargingDataRecord decodeBody(byte[] body, String cdrId, String diameterSessionId) {
+        if (body.length > 0 && body[0] == (byte) 0xBF) {
+            return org.sipcharge.cdr.ber.CdrBerCodec.decode(body).toChargingDataRecord(cdrId, diameterSessionId);
+        }
+        return CdrTextCodec.decode(body);
+    }
 
     private CdrJmsContract() {
     }

@@ -39,8 +39,10 @@ final class Deployments {
                 // domain: entities and the value types record() takes and returns
                 .addClasses(AccountingRequest.class, AccountingRecordType.class, AccountingOutcome.class,
                         AccountingRecordLog.class, AccountingSession.class, Cdr.class)
-                // domain: the CDR model and its encoding (module cdr-jms, no dependencies of its own)
-                .addPackage(ChargingDataRecord.class.getPackage())
+                // domain: the CDR model and its encodings (module cdr-jms: text, and TS 32.298 BER with asn1bean)
+                .addPackages(true, ChargingDataRecord.class.getPackage())
+                .addAsLibraries(Maven.resolver().resolve("com.beanit:asn1bean:" + System.getProperty("asn1bean.version", "1.14.0"))
+                        .withoutTransitivity().asFile())
                 // infrastructure: JPA unit, CDI, the JPA provider and the test's own helpers
                 .addAsResource("test-persistence.xml", "META-INF/persistence.xml")
                 .addAsWebInfResource("test-beans.xml", "beans.xml")

@@ -112,7 +112,13 @@ public class CdrDeliveryBean implements MessageListener {
             link.recordError("BIL-030 cannot read a message: " + e.getMessage());
             throw new IllegalStateException("BIL-030 cannot read message from " + CdrJmsContract.CDR_QUEUE + ": " + e, e);
         }
-        String invalid = rejectReason(message instanceof BytesMessage ? null : typeName(message), cdrId, body);
+        String sessionId;
+        try {
+            sessionId = message.getStringProperty(CdrJmsContract.PROP_SESSION_ID);
+        } catch (JMSException e) {
+            sessionId = null;
+        }
+        String invalid = rejectReason(message instanceof BytesMessage ? null : typeName(message), cdrId, sessionId, body);
         if (invalid != null) {
             LOG.warning(() -> "BIL-020 invalid message on " + CdrJmsContract.CDR_QUEUE + " (cdrId " + cdrId
                     + ") moved to " + CdrJmsContract.DEAD_LETTER_QUEUE + ": " + invalid);
@@ -121,7 +127,8 @@ public class CdrDeliveryBean implements MessageListener {
         }
         BillingWireProtocol.Answer answer;
         try {
-            answer = link.deliver(cdrId, body);
+            // The legacy link speaks the text form; a TS 32.298 body is converted for it (it was checked above).
+            answer = link.deliver(cdrId, CdrTextCodec.encode(CdrJmsContract.decodeBody(body, cdrId, sessionId)));
         } catch (IOException e) {
             // Transient: roll back, Artemis redelivers (and dead-letters after its max delivery attempts).
             LOG.warning(() -> "BIL-010 CDR " + cdrId + " not delivered to the billing system, rolled back for redelivery: " + e.getMessage());
@@ -142,6 +149,10 @@ public class CdrDeliveryBean implements MessageListener {
      * @param body      the body bytes (null when not a bytes message)
      */
     static String rejectReason(String wrongType, String cdrId, byte[] body) {
+        return rejectReason(wrongType, cdrId, null, body);
+    }
+
+    static String rejectReason(String wrongType, String cdrId, String sessionId, byte[] body) {
         if (wrongType != null) {
             return "not a BytesMessage but " + wrongType;
         }
@@ -155,14 +166,20 @@ public class CdrDeliveryBean implements MessageListener {
         if (body == null || body.length == 0) {
             return "empty body";
         }
-        if (body.length > CdrTextCodec.MAX_ENCODED_LENGTH) {
-            return "body of " + body.length + " bytes exceeds " + CdrTextCodec.MAX_ENCODED_LENGTH;
+        int max = Math.max(CdrTextCodec.MAX_ENCODED_LENGTH, org.sipcharge.cdr.ber.CdrBerCodec.MAX_ENCODED_LENGTH);
+        if (body.length > max) {
+            return "body of " + body.length + " bytes exceeds " + max;
         }
         ChargingDataRecord cdr;
         try {
-            cdr = CdrTextCodec.decode(body);
+            cdr = CdrJmsContract.decodeBody(body, cdrId, sessionId);
         } catch (IllegalArgumentException e) {
             return "body does not decode: " + oneLine(e.getMessage());
+        }
+        if (body[0] == (byte) 0xBF && !cdrId.equals(cdr.nodeAddress() + "-" + cdr.localSequenceNumber())) {
+            // A TS 32.298 body has no CDR id; the CDF makes it from the node address and the local sequence number.
+            return "property " + CdrJmsContract.PROP_CDR_ID + "=" + cdrId + " but the body is record "
+                    + cdr.localSequenceNumber() + " of node " + oneLine(cdr.nodeAddress());
         }
         if (!cdr.cdrId().equals(cdrId)) {
             return "property " + CdrJmsContract.PROP_CDR_ID + "=" + cdrId + " but the body's cdrId is " + oneLine(cdr.cdrId());

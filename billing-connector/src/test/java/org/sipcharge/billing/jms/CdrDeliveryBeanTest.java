@@ -20,6 +20,27 @@ class CdrDeliveryBeanTest {
                 t.plusSeconds(3), 1, 0, false, "node-1"));
     }
 
+    static byte[] berBody() {
+        Instant t = Instant.parse("2026-01-01T10:00:00.125Z");
+        ChargingDataRecord cdr = new ChargingDataRecord("node-1-7", "s;1", "call@h", "sip:a@x", "sip:b@x", t, t,
+                t.plusMillis(3_250), 7, 0, false, "node-1");
+        return org.sipcharge.cdr.ber.CdrBerCodec.encode(org.sipcharge.cdr.ber.ImsChargingRecord.fromChargingDataRecord(
+                cdr, t, t.plusSeconds(4), java.time.ZoneOffset.UTC));
+    }
+
+    @Test
+    void ts32298BodiesPassWhenTheirNodeAndSequenceMakeTheCdrId() {
+        byte[] ber = berBody();
+        assertNull(CdrDeliveryBean.rejectReason(null, "node-1-7", "s;1", ber));
+        assertTrue(CdrDeliveryBean.rejectReason(null, "node-1-8", "s;1", ber).contains("record 7 of node node-1"));
+        // The legacy link gets the text form, with the millisecond duration intact.
+        ChargingDataRecord legacy = org.sipcharge.cdr.CdrJmsContract.decodeBody(ber, "node-1-7", "s;1");
+        assertEquals(3_250, legacy.duration().toMillis());
+        assertEquals("s;1", legacy.sessionId());
+        byte[] cut = java.util.Arrays.copyOf(ber, ber.length - 3);
+        assertTrue(CdrDeliveryBean.rejectReason(null, "node-1-7", "s;1", cut).startsWith("body does not decode"));
+    }
+
     @Test
     void goodCdrPasses() {
         assertNull(CdrDeliveryBean.rejectReason(null, "node-1-1", body("node-1-1")));

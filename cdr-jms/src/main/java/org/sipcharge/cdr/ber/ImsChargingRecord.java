@@ -170,6 +170,30 @@ public record ImsChargingRecord(
         return b.build();
     }
 
+    /**
+     * The walking-skeleton view of this record, for consumers that still speak it (the legacy billing link). The
+     * CDR id and the Diameter Session-Id are not in the AS record; they travel as JMS properties.
+     *
+     * @throws IllegalArgumentException when the record lacks what that view needs (delivery times, sequence number)
+     */
+    public ChargingDataRecord toChargingDataRecord(String cdrId, String diameterSessionId) {
+        if (serviceDeliveryStartTime == null || serviceDeliveryEndTime == null) {
+            throw new IllegalArgumentException("an AS record without serviceDeliveryStart/EndTimeStamp cannot be billed");
+        }
+        if (localRecordSequenceNumber == null) {
+            throw new IllegalArgumentException("an AS record without localRecordSequenceNumber cannot be billed");
+        }
+        int cause = causeForRecordClosing == null || causeForRecordClosing == CauseForRecordClosing.SERVICE_DELIVERY_END_SUCCESSFULLY
+                ? CDR_CAUSE_NORMAL_RELEASE : CDR_CAUSE_ABNORMAL_RELEASE;
+        String user = sessionId == null ? "" : sessionId;
+        return new ChargingDataRecord(cdrId, diameterSessionId == null || diameterSessionId.isBlank() ? user : diameterSessionId, user,
+                callingParties.isEmpty() ? "" : callingParties.get(0).address(),
+                calledParty == null ? "" : calledParty.address(),
+                serviceRequestTime == null ? null : serviceRequestTime.toInstant(), serviceDeliveryStartTime.toInstant(),
+                serviceDeliveryEndTime.toInstant(), localRecordSequenceNumber, cause, incompleteCdrIndication != null,
+                nodeAddress == null ? "" : nodeAddress);
+    }
+
     private static CauseForRecordClosing causeOf(int cdrCause) {
         return switch (cdrCause) {
             case CDR_CAUSE_NORMAL_RELEASE -> CauseForRecordClosing.SERVICE_DELIVERY_END_SUCCESSFULLY;

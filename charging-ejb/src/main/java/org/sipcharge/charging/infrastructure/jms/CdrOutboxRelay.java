@@ -64,7 +64,7 @@ public class CdrOutboxRelay {
                 message.setStringProperty(CdrJmsContract.PROP_OPENING_TIME, cdr.openingTime().toString());
                 message.setStringProperty(CdrJmsContract.PROP_CLOSURE_TIME, cdr.closureTime().toString());
                 message.setLongProperty(CdrJmsContract.PROP_LOCAL_SEQUENCE, cdr.localSequenceNumber());
-                message.setStringProperty(CdrJmsContract.PROP_BODY_FORMAT, CdrJmsContract.BODY_FORMAT_TEXT);
+                message.setStringProperty(CdrJmsContract.PROP_BODY_FORMAT, cdr.bodyFormat());
                 producer.send(cdrQueue, message);
                 cdr.markPublished(now);
             }

@@ -9,7 +9,11 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Index;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
+import org.sipcharge.cdr.CdrJmsContract;
 import org.sipcharge.cdr.CdrTextCodec;
+import org.sipcharge.cdr.ber.CdrBerCodec;
+import org.sipcharge.cdr.ber.ImsChargingRecord;
+import java.time.ZoneOffset;
 import org.sipcharge.cdr.ChargingDataRecord;
 
 import java.time.Instant;
@@ -28,7 +32,7 @@ import java.time.Instant;
 @NamedQuery(name = "Cdr.findBySessionId", query = "select c from Cdr c where c.sessionId = :sessionId")
 public class Cdr {
 
-    /** Upper bound of an encoded CDR body in the database (VARBINARY); CdrTextCodec bodies are far smaller. */
+    /** Upper bound of an encoded CDR body in the database (VARBINARY); our AS records are a few hundred octets. */
     public static final int MAX_BODY_LENGTH = 16_384;
 
     /**
@@ -108,7 +112,29 @@ public class Cdr {
         this.openingTime = record.deliveryStartTime();
         this.closureTime = record.deliveryEndTime();
         this.incomplete = record.incomplete();
-        this.body = CdrTextCodec.encode(record);
+        this.body = encode(record, createdAt);
+    }
+
+    /**
+     * The TS 32.298 AS record in BER (record opened at the delivery start, closed now). A record the BER form cannot
+     * hold (a party address that is not printable ASCII, say) keeps the documented text form rather than failing the
+     * commit and with it the ACR (CDF-050); consumers tell the forms apart by the first octet or {@code bodyFormat}.
+     */
+    static byte[] encode(ChargingDataRecord record, Instant closedAt) {
+        try {
+            Instant closure = closedAt.isBefore(record.deliveryStartTime()) ? record.deliveryStartTime() : closedAt;
+            return CdrBerCodec.encode(ImsChargingRecord.fromChargingDataRecord(record, record.deliveryStartTime(), closure,
+                    ZoneOffset.UTC));
+        } catch (IllegalArgumentException e) {
+            java.util.logging.Logger.getLogger(Cdr.class.getName()).warning("CDF-050 CDR " + record.cdrId()
+                    + " kept in the text form, the TS 32.298 form cannot hold it: " + e.getMessage());
+            return CdrTextCodec.encode(record);
+        }
+    }
+
+    /** The {@code bodyFormat} of a body made by {@link #encode}. */
+    public String bodyFormat() {
+        return body.length > 0 && body[0] == (byte) 0xBF ? CdrJmsContract.BODY_FORMAT_BER : CdrJmsContract.BODY_FORMAT_TEXT;
     }
 
     public void markPublished(Instant when) {
