@@ -2,7 +2,8 @@
 # The clustered layout of sipcharge on one machine: a Payara deployment group of N instances behind Kamailio.
 #   cluster.sh create              deployment group, instances, per-instance properties, resource and RA references
 #                                  (the domain must run and be configured: payara.sh start; resources.sh)
-#   cluster.sh deploy              deploy the EAR to the deployment group
+#   cluster.sh deploy [--schema]   deploy the EAR to the deployment group (--schema: through the DAS, which creates
+#                                  or updates the tables in the shared database; automatic the first time)
 #   cluster.sh start               start every instance (in parallel), wait until each is ready, start Kamailio
 #   cluster.sh up                  create + deploy + start + wait ready + Kamailio (what sipcharge.sh --cluster runs)
 #   cluster.sh stop                stop Kamailio and every instance (by PID when asadmin cannot)
@@ -160,7 +161,7 @@ create_cluster() {
 configure_database() {
   local url
   case "$SIPCHARGE_CLUSTER_DB" in
-    shared) mkdir -p "$CLUSTER_DIR/database"; url="jdbc:h2:$CLUSTER_DIR/database/sipcharge;AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=FALSE" ;;
+    shared) mkdir -p "$CLUSTER_DIR/database"; url="jdbc:h2:$CLUSTER_DIR/database/sipcharge;AUTO_SERVER=TRUE" ;;
     per-instance) url='jdbc:h2:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT=FALSE' ;;
     *) die "SIPCHARGE_CLUSTER_DB must be shared or per-instance, not $SIPCHARGE_CLUSTER_DB" ;;
   esac
@@ -212,8 +213,23 @@ instance_properties() { # i name
 
 # ------------------------------------------------------------------ deploy, start, stop
 
-deploy_ear() {
+deploy_ear() { # [--schema]
   [ -f "$EAR" ] || die "$EAR is missing: build first (mvn -B -ntp -DskipTests package)"
+  local marker="$CLUSTER_DIR/database/schema-created"
+  if [ "$SIPCHARGE_CLUSTER_DB" = shared ] && { [ ! -f "$marker" ] || [ "${1:-}" = --schema ]; }; then
+    # Payara runs JPA schema generation only when an application is deployed to the DAS itself; loading it on
+    # instances (a deployment-group target) never creates tables. Until a migration tool owns the schema, deploy
+    # once to the DAS (Hibernate creates or updates the tables in the shared database), then move the application
+    # to the deployment group. The DAS briefly runs the application on the domain's own ports.
+    log "creating the CDF schema in the shared database: deploying $EAR to the DAS once"
+    asadmin deploy --force=true --target server --name sipcharge "$EAR" >"$SIPCHARGE_RUN_DIR/deploy-cluster.log" 2>&1 \
+      || die "schema deploy to the DAS failed, see $SIPCHARGE_RUN_DIR/deploy-cluster.log and the domain's server.log"
+    app_ref_exists sipcharge || asadmin_quiet create-application-ref --target "$SIPCHARGE_DEPLOYMENT_GROUP" sipcharge
+    asadmin_quiet delete-application-ref --target server sipcharge
+    touch "$marker"
+    log "EAR deployed to deployment group $SIPCHARGE_DEPLOYMENT_GROUP"
+    return 0
+  fi
   log "deploying $EAR to deployment group $SIPCHARGE_DEPLOYMENT_GROUP"
   asadmin deploy --force=true --target "$SIPCHARGE_DEPLOYMENT_GROUP" --name sipcharge "$EAR" >"$SIPCHARGE_RUN_DIR/deploy-cluster.log" 2>&1 \
     || die "deploy to $SIPCHARGE_DEPLOYMENT_GROUP failed, see $SIPCHARGE_RUN_DIR/deploy-cluster.log and the instances' server.log"
@@ -310,7 +326,7 @@ write_lb_config() {
       -e "s|@PING_INTERVAL@|$SIPCHARGE_LB_PING_INTERVAL|g" -e "s|@FR_TIMER_MS@|$SIPCHARGE_LB_FR_TIMER_MS|g" \
       -e "s|@INVITE_FR_TIMER_MS@|$SIPCHARGE_LB_INVITE_FR_TIMER_MS|g" -e "s|@CHILDREN@|$SIPCHARGE_LB_CHILDREN|g" \
       "$SIPCHARGE_ROOT/server-config/kamailio/kamailio.cfg.template" >"$LB_DIR/kamailio.cfg"
-  if grep -q '@[A-Z_]*@' "$LB_DIR/kamailio.cfg"; then die "unreplaced markers in $LB_DIR/kamailio.cfg"; fi
+  if grep -v '^#' "$LB_DIR/kamailio.cfg" | grep -q '@[A-Z_]\+@'; then die "unreplaced markers in $LB_DIR/kamailio.cfg"; fi
   kamailio -c -f "$LB_DIR/kamailio.cfg" -L "$(kamailio_modules)" >"$LB_DIR/check.log" 2>&1 \
     || die "Kamailio rejects $LB_DIR/kamailio.cfg, see $LB_DIR/check.log"
 }
@@ -326,7 +342,7 @@ lb_start() {
   log "starting Kamailio on $SIPCHARGE_LB_HOST:$SIPCHARGE_LB_PORT (udp, tcp) in front of $SIPCHARGE_INSTANCES instances"
   mkdir -p "$LB_DIR/runtime"
   # -DD: the main process stays in the foreground, so $! is its PID; -E: log to stderr (our log file).
-  nohup kamailio -DD -E -f "$LB_DIR/kamailio.cfg" -P "$LB_DIR/kamailio.pid" -Y "$LB_DIR/runtime" -w "$LB_DIR" \
+  nohup kamailio -DD -E -f "$LB_DIR/kamailio.cfg" -P "$LB_DIR/runtime/kamailio.pid" -Y "$LB_DIR/runtime" -w "$LB_DIR" \
     -m 64 -M 8 >>"$LB_DIR/kamailio.log" 2>&1 &
   echo $! >"$LB_DIR/kamailio.pid"
   wait_until 20 port_busy "$SIPCHARGE_LB_PORT" || die "Kamailio did not open port $SIPCHARGE_LB_PORT, see $LB_DIR/kamailio.log"
@@ -369,7 +385,7 @@ instances() {
 
 case "${1:-}" in
   create) create_cluster ;;
-  deploy) deploy_ear ;;
+  deploy) deploy_ear "${2:-}" ;;
   start) start_instances; wait_all_ready; lb_start ;;
   up)
     t0=$(date +%s)
