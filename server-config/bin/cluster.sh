@@ -89,7 +89,7 @@ instance_pid() { # NAME
   local f="$NODE_DIR/$1/config/pid" pid
   pid=$(cat "$f" 2>/dev/null || true)
   # Only a live process whose command line names this instance's directory counts (a stale file after kill -9 does not).
-  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$NODE_DIR/$1"; then echo "$pid"; fi
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "$NODE_DIR/$1"; then echo "$pid"; fi
 }
 
 port_busy() { (exec 3<>"/dev/tcp/$SIPCHARGE_HOST/$1") 2>/dev/null; }
@@ -292,9 +292,14 @@ stop_instances() {
   done
   [ ${#pids[@]} -gt 0 ] || return 0
   log "stopping instances: ${pids[*]}"
-  # In parallel through the DAS when it answers; whatever still runs afterwards is ended by its PID.
-  asadmin stop-deployment-group "$SIPCHARGE_DEPLOYMENT_GROUP" >/dev/null 2>&1 || true
+  # Each running instance through asadmin, in parallel and bounded (stop-deployment-group waits minutes for an
+  # instance that was killed); whatever still runs afterwards gets TERM, then KILL, by its PID.
   local np
+  for np in "${pids[@]}"; do
+    timeout 60 "$PAYARA_HOME/bin/asadmin" --interactive=false --user admin --port "$SIPCHARGE_ADMIN_PORT" \
+      stop-instance --kill=false "${np%%:*}" >/dev/null 2>&1 &
+  done
+  wait
   for np in "${pids[@]}"; do
     local pid=${np#*:}
     if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
@@ -309,7 +314,7 @@ stop_instances() {
 
 lb_pid() {
   local pid; pid=$(cat "$LB_DIR/kamailio.pid" 2>/dev/null || true)
-  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$LB_DIR/kamailio.cfg"; then echo "$pid"; fi
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "$LB_DIR/kamailio.cfg"; then echo "$pid"; fi
 }
 
 write_lb_config() {
