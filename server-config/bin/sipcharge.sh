@@ -11,16 +11,17 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-verb=${1:-run}
-[ $# -gt 0 ] && shift
+# The verb is the first word that is not an option (./run.sh --cluster 3 means run --cluster 3).
+verb=""
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --cluster) [ -n "${2:-}" ] || { echo "--cluster needs a number of instances" >&2; exit 2; }; SIPCHARGE_INSTANCES=$2; shift 2 ;;
     --cluster=*) SIPCHARGE_INSTANCES=${1#--cluster=}; shift ;;
-    *) args+=("$1"); shift ;;
+    *) if [ -z "$verb" ]; then verb=$1; else args+=("$1"); fi; shift ;;
   esac
 done
+verb=${verb:-run}
 set -- "${args[@]}"
 : "${SIPCHARGE_INSTANCES:=0}"
 # A run directory whose cluster was created stays clustered for status, demo and stop.
@@ -123,7 +124,7 @@ summary() {
     "$(wc -l <"$BILLING_DIR/received.tsv" 2>/dev/null || echo 0)" "$BILLING_DIR/received.tsv"
   printf '%s\n' "Admin console: http://$SIPCHARGE_HOST:$SIPCHARGE_ADMIN_PORT   (user admin, no password, localhost only)" \
     "Status:        $STATUS_URL" \
-    "Health:        http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/health   Metrics: http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/metrics" \
+    "Health:        ${STATUS_URL%/sipcharge/api/status}/health   Metrics: ${STATUS_URL%/sipcharge/api/status}/metrics" \
     "Stop with:     ./run.sh stop"
 }
 
