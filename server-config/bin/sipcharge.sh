@@ -6,13 +6,41 @@
 #   sipcharge.sh demo [CALLS]  drive CALLS SIPp calls (default 20) through the running system and print the summary
 #   sipcharge.sh status   summary of the running system
 #   sipcharge.sh stop     stop everything this script started, by PID
+# Clustered layout: `sipcharge.sh run|start --cluster N` (or SIPCHARGE_INSTANCES=N) runs N Payara instances in a
+# deployment group behind Kamailio (cluster.sh), which takes the SIP port; without it, one server as before.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+
+# The verb is the first word that is not an option (./run.sh --cluster 3 means run --cluster 3).
+verb=""
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cluster) [ -n "${2:-}" ] || { echo "--cluster needs a number of instances" >&2; exit 2; }; SIPCHARGE_INSTANCES=$2; shift 2 ;;
+    --cluster=*) SIPCHARGE_INSTANCES=${1#--cluster=}; shift ;;
+    *) if [ -z "$verb" ]; then verb=$1; else args+=("$1"); fi; shift ;;
+  esac
+done
+verb=${verb:-run}
+set -- "${args[@]}"
+: "${SIPCHARGE_INSTANCES:=0}"
+# A run directory whose cluster was created stays clustered for status, demo and stop.
+if [ "$SIPCHARGE_INSTANCES" = 0 ] && [ -s "$SIPCHARGE_RUN_DIR/cluster/instances" ]; then
+  SIPCHARGE_INSTANCES=$(wc -l <"$SIPCHARGE_RUN_DIR/cluster/instances")
+fi
+[[ "$SIPCHARGE_INSTANCES" =~ ^[0-9]+$ ]] || { echo "the number of instances must be a number, not $SIPCHARGE_INSTANCES" >&2; exit 2; }
+export SIPCHARGE_INSTANCES
+clustered() { [ "$SIPCHARGE_INSTANCES" -gt 0 ]; }
+CLUSTER="$(dirname "$0")/cluster.sh"
 
 EAR="$SIPCHARGE_ROOT/ear/target/sipcharge.ear"
 SIM_JAR="$SIPCHARGE_ROOT/simulators/target/sipcharge-simulators-0.1.0-SNAPSHOT.jar"
 BILLING_DIR="$SIPCHARGE_RUN_DIR/billing"
 STATUS_URL="http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/sipcharge/api/status"
+if clustered; then
+  # The application runs on the instances, not on the DAS: the first instance answers for the summary.
+  STATUS_URL=$("$CLUSTER" instances | awk -v h="$SIPCHARGE_HOST" 'NR==1 {print "http://" h ":" $3 "/sipcharge/api/status"}')
+fi
 
 build_if_needed() {
   if [ "${SIPCHARGE_NO_BUILD:-}" = 1 ]; then
@@ -51,6 +79,15 @@ stop_billing_simulator() {
   rm -f "$BILLING_DIR/simulator.pid"
 }
 
+# CDRs delivered to billing: the node's counter, or in the clustered layout the simulator's record (every instance delivers).
+delivered() {
+  if clustered; then
+    wc -l <"$BILLING_DIR/received.tsv" 2>/dev/null || echo 0
+  else
+    status_value billing.delivered
+  fi
+}
+
 status_text() { curl -fsS -H 'Accept: text/plain' "$STATUS_URL" 2>/dev/null; }
 status_value() { status_text | sed -n "s/^$1=//p"; }
 
@@ -70,7 +107,11 @@ start_all() {
   start_billing_simulator
   "$(dirname "$0")/payara.sh" start
   "$(dirname "$0")/resources.sh"
-  deploy
+  if clustered; then
+    "$CLUSTER" up
+  else
+    deploy
+  fi
 }
 
 summary() {
@@ -81,18 +122,22 @@ summary() {
     "$(val calls.completed)" "$(val acr.answeredOk)" "$(val cdr.committed)" "$(val billing.delivered)"
   printf '%s\n' "  ready: $(val ready)   (details below)"
   printf '%s\n' "$s" | grep -E '^(calls|acr|cdr|billing|jms|diameter|sip)' | sed 's/^/  /'
+  if clustered; then
+    printf '%s\n' "  clustered: $SIPCHARGE_INSTANCES instances behind Kamailio at $SIPCHARGE_HOST:$SIPCHARGE_SIP_PORT (figures above: first instance only)"
+    "$CLUSTER" status | sed 's/^/  /' || true
+  fi
   printf '  billing simulator received: %s CDR lines (%s)\n' \
     "$(wc -l <"$BILLING_DIR/received.tsv" 2>/dev/null || echo 0)" "$BILLING_DIR/received.tsv"
   printf '%s\n' "Admin console: http://$SIPCHARGE_HOST:$SIPCHARGE_ADMIN_PORT   (user admin, no password, localhost only)" \
     "Status:        $STATUS_URL" \
-    "Health:        http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/health   Metrics: http://$SIPCHARGE_HOST:$SIPCHARGE_HTTP_PORT/metrics" \
+    "Health:        ${STATUS_URL%/sipcharge/api/status}/health   Metrics: ${STATUS_URL%/sipcharge/api/status}/metrics" \
     "Stop with:     ./run.sh stop"
 }
 
 demo() {
   local calls=${1:-20}
   ensure_packages sip-tester
-  local before; before=$(status_value billing.delivered); before=${before:-0}
+  local before; before=$(delivered); before=${before:-0}
   local dir="$SIPCHARGE_RUN_DIR/sipp"; mkdir -p "$dir"
   log "SIPp: $calls calls through the B2BUA (UAS on $SIPCHARGE_UAS_PORT, hold 1 s)"
   sipp -sn uas -i "$SIPCHARGE_HOST" -p "$SIPCHARGE_UAS_PORT" -nostdin -trace_err \
@@ -108,12 +153,16 @@ demo() {
   wait "$uas_pid" 2>/dev/null || true
   log "SIPp UAC exit code $rc (0 = all calls succeeded), details in $dir"
   local want=$((before + calls))
-  wait_until 30 bash -c "[ \"\$(curl -fsS -H 'Accept: text/plain' '$STATUS_URL' | sed -n 's/^billing.delivered=//p')\" -ge $want ]" \
-    || log "not every CDR reached billing within 30 s (see the summary)"
+  local deadline=$(( $(date +%s) + 30 ))
+  until [ "$(delivered)" -ge "$want" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { log "not every CDR reached billing within 30 s (see the summary)"; break; }
+    sleep 0.5
+  done
   return $rc
 }
 
 stop_all() {
+  if clustered; then "$CLUSTER" stop || true; fi
   "$(dirname "$0")/payara.sh" stop || true
   stop_billing_simulator
   "$(dirname "$0")/artemis.sh" stop || true
@@ -130,12 +179,12 @@ restart_server() {
   wait_until 120 status_text || die "the application did not come back at $STATUS_URL after the restart"
 }
 
-case "${1:-run}" in
-  run) start_all; demo "${2:-20}" || true; summary ;;
+case "$verb" in
+  run) start_all; demo "${1:-20}" || true; summary ;;
   start) start_all; summary ;;
-  demo) demo "${2:-20}" || true; summary ;;
+  demo) demo "${1:-20}" || true; summary ;;
   status) summary ;;
   stop) stop_all ;;
   restart-server) restart_server ;;
-  *) echo "usage: $0 run|start|demo [CALLS]|status|restart-server|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 run|start|demo [CALLS]|status|restart-server|stop [--cluster N]" >&2; exit 2 ;;
 esac

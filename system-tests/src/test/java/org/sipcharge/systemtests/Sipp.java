@@ -33,30 +33,76 @@ final class Sipp {
 
     static Result calls(SystemUnderTest sut, int calls, int holdMillis, String tag, List<String> uacScenario,
                         List<String> uasScenario) throws Exception {
-        Path dir = sut.runDir.resolve("sipp/" + tag);
+        return calls(sut.runDir.resolve("sipp/" + tag), sut.uasPort, sut.sipPort, calls, holdMillis, uacScenario, uasScenario);
+    }
+
+    /** Calls towards any SIP address on this host (a B2BUA, or the load balancer in front of a cluster). */
+    static Result calls(Path dir, int uasPort, int targetPort, int calls, int holdMillis, List<String> uacScenario,
+                        List<String> uasScenario) throws Exception {
+        try (Running r = start(dir, uasPort, targetPort, calls, holdMillis, uacScenario, uasScenario)) {
+            return r.finish(Duration.ofSeconds(90));
+        }
+    }
+
+    /**
+     * Starts a UAS and a UAC and returns while the calls run (the failover tests act during the calls). The UAC
+     * places calls at 10 per second and holds each for holdMillis.
+     */
+    static Running start(Path dir, int uasPort, int targetPort, int calls, int holdMillis, List<String> uacScenario,
+                         List<String> uasScenario) throws Exception {
         Files.createDirectories(dir);
         int uacPort = FreePorts.tcpAndUdp();
         List<String> uasCmd = new java.util.ArrayList<>(List.of("sipp"));
         uasCmd.addAll(uasScenario);
-        uasCmd.addAll(List.of("-i", "127.0.0.1", "-p", Integer.toString(sut.uasPort),
+        uasCmd.addAll(List.of("-i", "127.0.0.1", "-p", Integer.toString(uasPort),
                 "-nostdin", "-trace_err", "-error_file", dir.resolve("uas-errors.log").toString()));
         Process uas = Processes.start(uasCmd, dir.resolve("uas.out"));
+        Path stats = dir.resolve("uac-stats.csv");
+        List<String> uacCmd = new java.util.ArrayList<>(List.of("sipp"));
+        uacCmd.addAll(uacScenario);
+        uacCmd.addAll(List.of("-i", "127.0.0.1", "-p", Integer.toString(uacPort),
+                "-m", Integer.toString(calls), "-r", "10", "-d", Integer.toString(holdMillis), "-nostdin",
+                "-timeout", Math.max(60, 30 + holdMillis / 1000) + "s", "-timeout_error", "-recv_timeout", "10000",
+                "-trace_stat", "-stf", stats.toString(), "-trace_err", "-error_file", dir.resolve("uac-errors.log").toString(),
+                "127.0.0.1:" + targetPort));
         try {
-            Path stats = dir.resolve("uac-stats.csv");
-            List<String> uacCmd = new java.util.ArrayList<>(List.of("sipp"));
-            uacCmd.addAll(uacScenario);
-            uacCmd.addAll(List.of("-i", "127.0.0.1", "-p", Integer.toString(uacPort),
-                    "-m", Integer.toString(calls), "-r", "10", "-d", Integer.toString(holdMillis), "-nostdin",
-                    "-timeout", "60s", "-timeout_error", "-recv_timeout", "10000",
-                    "-trace_stat", "-stf", stats.toString(), "-trace_err", "-error_file", dir.resolve("uac-errors.log").toString(),
-                    "127.0.0.1:" + sut.sipPort));
-            Processes.Result uac = Processes.run(uacCmd, Map.of(), dir.resolve("uac.out"), Duration.ofSeconds(90));
+            return new Running(dir, uas, Processes.start(uacCmd, dir.resolve("uac.out")), stats);
+        } catch (Exception e) {
+            Processes.destroy(uas);
+            throw e;
+        }
+    }
+
+    /** A SIPp UAS and UAC at work; closing ends both by PID. */
+    static final class Running implements AutoCloseable {
+        private final Path dir;
+        private final Process uas;
+        private final Process uac;
+        private final Path stats;
+
+        private Running(Path dir, Process uas, Process uac, Path stats) {
+            this.dir = dir;
+            this.uas = uas;
+            this.uac = uac;
+            this.stats = stats;
+        }
+
+        /** Waits for the UAC to place and end all its calls, then reads its statistics. */
+        Result finish(Duration deadline) throws Exception {
+            if (!uac.waitFor(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("SIPp UAC did not finish within " + deadline + ", see " + dir);
+            }
+            int exit = uac.exitValue();
             Map<String, String> last = lastStats(stats);
             long ok = Long.parseLong(last.getOrDefault("SuccessfulCall(C)", "0"));
             long failed = Long.parseLong(last.getOrDefault("FailedCall(C)", "0"));
-            return new Result(uac.exitCode(), ok, failed, "SIPp exit " + uac.exitCode() + ", successful " + ok + ", failed " + failed
+            return new Result(exit, ok, failed, "SIPp exit " + exit + ", successful " + ok + ", failed " + failed
                     + " (logs in " + dir + ")");
-        } finally {
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            Processes.destroy(uac);
             Processes.destroy(uas);
         }
     }

@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# The clustered layout of sipcharge on one machine: a Payara deployment group of N instances behind Kamailio.
+#   cluster.sh create              deployment group, instances, per-instance properties, resource and RA references
+#                                  (the domain must run and be configured: payara.sh start; resources.sh)
+#   cluster.sh deploy [--schema]   deploy the EAR to the deployment group (--schema: through the DAS, which creates
+#                                  or updates the tables in the shared database; automatic the first time)
+#   cluster.sh start               start every instance (in parallel), wait until each is ready, start Kamailio
+#   cluster.sh up                  create + deploy + start + wait ready + Kamailio (what sipcharge.sh --cluster runs)
+#   cluster.sh stop                stop Kamailio and every instance (by PID when asadmin cannot)
+#   cluster.sh status              one line per instance and for Kamailio; exit 3 when something is down
+#   cluster.sh instances           name sip-port http-port cdf-port hazelcast-port, one instance a line
+#   cluster.sh pid NAME            PID of an instance (empty when it does not run)
+#   cluster.sh kill-instance NAME  kill -9 that instance (a crash, for failover tests); prints the PID and the time
+#   cluster.sh start-instance NAME start one instance and wait until its application is ready
+#   cluster.sh stop-instance NAME  stop one instance cleanly
+#   cluster.sh lb-start|lb-stop|lb-status   Kamailio only
+# Every knob is an environment variable; see server-config/README.md ("Clustered layout").
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+: "${SIPCHARGE_INSTANCES:=3}"
+: "${SIPCHARGE_DEPLOYMENT_GROUP:=sipcharge-dg}"
+: "${SIPCHARGE_INSTANCE_PREFIX:=sipcharge-i}"
+if [ -n "$SIPCHARGE_PORTBASE" ]; then
+  : "${SIPCHARGE_INSTANCE_PORTBASE:=$((SIPCHARGE_PORTBASE + 1000))}"
+else
+  : "${SIPCHARGE_INSTANCE_PORTBASE:=24000}"
+fi
+# Space-separated lists, one value per instance; empty: derived (portbase + 100 per instance, SIP/CDF port + i).
+: "${SIPCHARGE_INSTANCE_PORTBASES:=}"
+: "${SIPCHARGE_INSTANCE_SIP_PORTS:=}"
+: "${SIPCHARGE_INSTANCE_CDF_PORTS:=}"
+# own: each instance's Rf client charges the CDF of its own instance (secondary: the next instance's CDF);
+# first: every Rf client charges the CDF of instance 1 (secondary: instance 2).
+: "${SIPCHARGE_CLUSTER_CTF_CDF:=own}"
+# Hazelcast: host-aware partitioning puts every member of one host in one partition group, and then no backup
+# can exist; on one machine it must be off.
+: "${SIPCHARGE_HZ_HOST_AWARE:=false}"
+# Hazelcast failure detection (empty: Hazelcast's defaults, 5 s heartbeats and 60 s before a silent member is removed).
+: "${SIPCHARGE_HZ_HEARTBEAT_SECONDS:=1}"
+: "${SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS:=3}"
+: "${SIPCHARGE_INSTANCE_START_TIMEOUT:=300}"
+# shared: every instance and the DAS use one H2 database in the run directory (AUTO_SERVER: the first JVM that
+# opens it serves it to the others over TCP; when that JVM dies another one takes over). The first deploy goes to
+# the DAS once, so that Flyway (SchemaMigrations) brings the shared schema up before the instances start together,
+# and the CDFs of all instances then see every accounting session. per-instance: each instance keeps its own H2 file as a single server
+# does (no schema is created on the instances: not usable today, kept for PostgreSQL work).
+: "${SIPCHARGE_CLUSTER_DB:=shared}"
+# Kamailio
+: "${SIPCHARGE_LB_HOST:=$SIPCHARGE_HOST}"
+: "${SIPCHARGE_LB_PORT:=$SIPCHARGE_SIP_PORT}"
+: "${SIPCHARGE_LB_ALGORITHM:=0}"
+: "${SIPCHARGE_LB_PING_INTERVAL:=1}"
+: "${SIPCHARGE_LB_FR_TIMER_MS:=1000}"
+: "${SIPCHARGE_LB_INVITE_FR_TIMER_MS:=4000}"
+: "${SIPCHARGE_LB_CHILDREN:=4}"
+
+EAR="$SIPCHARGE_ROOT/ear/target/sipcharge.ear"
+CLUSTER_DIR="$SIPCHARGE_RUN_DIR/cluster"
+LB_DIR="$SIPCHARGE_RUN_DIR/kamailio"
+NODE="localhost-$SIPCHARGE_DOMAIN"
+NODE_DIR="$PAYARA_HOME/glassfish/nodes/$NODE"
+
+# ------------------------------------------------------------------ the instances and their ports
+
+instance_names() { local i; for ((i = 1; i <= SIPCHARGE_INSTANCES; i++)); do echo "$SIPCHARGE_INSTANCE_PREFIX$i"; done; }
+# nth_of "list" i default: the i-th word of a list (1-based), or the default when the list is empty.
+nth_of() {
+  local list=$1 i=$2 dflt=$3
+  if [ -z "$list" ]; then echo "$dflt"; return; fi
+  local words; read -r -a words <<<"$list"
+  [ "${#words[@]}" -ge "$i" ] || die "list '$list' has fewer than $i values (SIPCHARGE_INSTANCES=$SIPCHARGE_INSTANCES)"
+  echo "${words[$((i - 1))]}"
+}
+index_of() { # NAME -> i
+  local n=${1#"$SIPCHARGE_INSTANCE_PREFIX"}
+  [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le "$SIPCHARGE_INSTANCES" ] || die "no instance named $1 (instances: $(instance_names | xargs))"
+  echo "$n"
+}
+portbase_of() { nth_of "$SIPCHARGE_INSTANCE_PORTBASES" "$1" $((SIPCHARGE_INSTANCE_PORTBASE + 100 * ($1 - 1))); }
+http_port_of() { echo $(($(portbase_of "$1") + 80)); }
+admin_port_of() { echo $(($(portbase_of "$1") + 48)); }
+hz_port_of() { echo $(($(portbase_of "$1") + 90)); }
+sip_port_of() { nth_of "$SIPCHARGE_INSTANCE_SIP_PORTS" "$1" $((SIPCHARGE_SIP_PORT + $1)); }
+cdf_port_of() { nth_of "$SIPCHARGE_INSTANCE_CDF_PORTS" "$1" $((SIPCHARGE_DIAMETER_PORT + $1)); }
+status_url_of() { echo "http://$SIPCHARGE_HOST:$(http_port_of "$1")/sipcharge/api/status"; }
+
+instance_pid() { # NAME
+  local f="$NODE_DIR/$1/config/pid" pid
+  pid=$(cat "$f" 2>/dev/null || true)
+  # Only a live process whose command line names this instance's directory counts (a stale file after kill -9 does not).
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "$NODE_DIR/$1"; then echo "$pid"; fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/$SIPCHARGE_HOST/$1") 2>/dev/null; }
+udp_busy() { ss -Hlun "sport = :$1" 2>/dev/null | grep -q .; }
+
+instance_ready() { # i
+  [ "$(curl -fsS -m 3 -H 'Accept: text/plain' "$(status_url_of "$1")" 2>/dev/null | sed -n 's/^ready=//p')" = true ]
+}
+
+# ------------------------------------------------------------------ create
+
+asadmin_quiet() { local out; out=$(asadmin "$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }; }
+listed() { local out; out=$(asadmin "$1" 2>/dev/null || true); awk '{print $1}' <<<"$out" | grep -qxF -- "$2"; }
+
+configure_grid() {
+  # The heartbeat properties are read by Hazelcast when a member starts: set them on the DAS (restarted below by
+  # the dynamic set-hazelcast-configuration) and on every instance.
+  local props=()
+  [ -n "$SIPCHARGE_HZ_HEARTBEAT_SECONDS" ] && props+=("hazelcast.heartbeat.interval.seconds=$SIPCHARGE_HZ_HEARTBEAT_SECONDS")
+  [ -n "$SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS" ] && props+=("hazelcast.max.no.heartbeat.seconds=$SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS")
+  GRID_PROPS=("${props[@]}")
+  if [ ${#props[@]} -gt 0 ]; then
+    asadmin_quiet create-system-properties --target server "$(IFS=:; echo "${props[*]}")"
+  fi
+  log "Hazelcast: cluster name $SIPCHARGE_CLUSTER_NAME, host-aware partitioning $SIPCHARGE_HZ_HOST_AWARE, heartbeat ${SIPCHARGE_HZ_HEARTBEAT_SECONDS:-default} s, member removed after ${SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS:-default} s silent"
+  asadmin_quiet set-hazelcast-configuration --clusterName "$SIPCHARGE_CLUSTER_NAME" \
+    --hostawarePartitioning "$SIPCHARGE_HZ_HOST_AWARE" --dynamic=true
+}
+
+check_free() { # what port
+  port_busy "$2" && die "$1 port $2 is in use by another process: choose other ports (see server-config/README.md, Clustered layout)"
+  return 0
+}
+
+create_cluster() {
+  [ -x "$PAYARA_HOME/bin/asadmin" ] || die "Payara is not installed at $PAYARA_HOME (run payara.sh start first)"
+  asadmin uptime >/dev/null 2>&1 || die "the domain does not answer on admin port $SIPCHARGE_ADMIN_PORT (run payara.sh start; resources.sh first)"
+  mkdir -p "$CLUSTER_DIR"
+  configure_grid
+  configure_database
+  listed list-deployment-groups "$SIPCHARGE_DEPLOYMENT_GROUP" || asadmin_quiet create-deployment-group "$SIPCHARGE_DEPLOYMENT_GROUP"
+
+  local i name n=$SIPCHARGE_INSTANCES
+  for ((i = 1; i <= n; i++)); do
+    name="$SIPCHARGE_INSTANCE_PREFIX$i"
+    if ! listed list-instances "$name"; then
+      local base; base=$(portbase_of "$i")
+      for off in 9 37 38 39 48 66 76 80 81 86 90; do check_free "instance $name (portbase $base)" $((base + off)); done
+      check_free "SIP of $name" "$(sip_port_of "$i")"; udp_busy "$(sip_port_of "$i")" && die "UDP port $(sip_port_of "$i") (SIP of $name) is in use"
+      check_free "CDF of $name" "$(cdf_port_of "$i")"
+      log "creating instance $name (portbase $base: admin $((base + 48)), HTTP $((base + 80)); SIP $(sip_port_of "$i"), CDF $(cdf_port_of "$i"), Hazelcast $(hz_port_of "$i"))"
+      asadmin_quiet create-instance --node "$NODE" --deploymentgroup "$SIPCHARGE_DEPLOYMENT_GROUP" --portbase "$base" \
+        --checkports=true "$name"
+    fi
+    instance_properties "$i" "$name"
+  done
+
+  # Resources live in the domain; each target that uses one needs a reference to it.
+  local r
+  for r in jdbc/sipcharge jms/sipcharge/ConnectionFactory jms/sipcharge/CdrQueue jms/sipcharge/CdrDeadLetterQueue; do
+    resource_ref_exists "$r" || asadmin_quiet create-resource-ref --target "$SIPCHARGE_DEPLOYMENT_GROUP" "$r"
+  done
+  # The Artemis resource adapter (deployed to the DAS by jms-resources.sh) must run on the instances too.
+  app_ref_exists artemis-ra || asadmin_quiet create-application-ref --target "$SIPCHARGE_DEPLOYMENT_GROUP" artemis-ra
+  instance_names >"$CLUSTER_DIR/instances"
+  log "deployment group $SIPCHARGE_DEPLOYMENT_GROUP: $(instance_names | xargs)"
+}
+
+configure_database() {
+  local url
+  case "$SIPCHARGE_CLUSTER_DB" in
+    shared) mkdir -p "$CLUSTER_DIR/database"; url="jdbc:h2:$CLUSTER_DIR/database/sipcharge;AUTO_SERVER=TRUE" ;;
+    per-instance) url='jdbc:h2:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT=FALSE' ;;
+    *) die "SIPCHARGE_CLUSTER_DB must be shared or per-instance, not $SIPCHARGE_CLUSTER_DB" ;;
+  esac
+  local current; current=$(asadmin get resources.jdbc-connection-pool.SipchargePool.property.url 2>/dev/null | sed -n 's/^[^=]*url=//p')
+  if [ "$current" != "$url" ]; then
+    log "CDF database for the cluster ($SIPCHARGE_CLUSTER_DB): $url"
+    asadmin_quiet set "resources.jdbc-connection-pool.SipchargePool.property.url=$url"
+  fi
+}
+
+resource_ref_exists() { local out; out=$(asadmin list-resource-refs "$SIPCHARGE_DEPLOYMENT_GROUP" 2>/dev/null || true); grep -qxF -- "$1" <<<"$out"; }
+app_ref_exists() { local out; out=$(asadmin list-application-refs "$SIPCHARGE_DEPLOYMENT_GROUP" 2>/dev/null || true); grep -qxF -- "$1" <<<"$out"; }
+
+# Per-instance system properties: its own SIP and CDF ports, its own Diameter identities and CDR id prefix,
+# its own Hazelcast port, and the settings every instance shares (what resources.sh gives the single server).
+instance_properties() { # i name
+  local i=$1 name=$2 next=$(( $1 % SIPCHARGE_INSTANCES + 1 ))
+  local primary secondary
+  case "$SIPCHARGE_CLUSTER_CTF_CDF" in
+    own) primary=$(cdf_port_of "$i"); secondary=$(cdf_port_of "$next") ;;
+    first) primary=$(cdf_port_of 1); secondary=$(cdf_port_of 2) ;;
+    *) die "SIPCHARGE_CLUSTER_CTF_CDF must be own or first, not $SIPCHARGE_CLUSTER_CTF_CDF" ;;
+  esac
+  local props=(
+    "HZ_LISTENER_PORT=$(hz_port_of "$i")"
+    "sipcharge.sip.host=$SIPCHARGE_HOST"
+    "sipcharge.sip.port=$(sip_port_of "$i")"
+    "sipcharge.b2bua.next-hop=$SIPCHARGE_HOST\\:$SIPCHARGE_UAS_PORT"
+    "sipcharge.cdf.listen-host=$SIPCHARGE_HOST"
+    "sipcharge.cdf.listen-port=$(cdf_port_of "$i")"
+    "sipcharge.cdf.node-id=cdf$i"
+    "sipcharge.cdf.origin-host=cdf$i.sipcharge.local"
+    "sipcharge.ctf.origin-host=ctf$i.sipcharge.local"
+    "sipcharge.ctf.cdf-host=$SIPCHARGE_HOST"
+    "sipcharge.ctf.cdf-port=$primary"
+    "sipcharge.billing.host=$SIPCHARGE_HOST"
+    "sipcharge.billing.port=$SIPCHARGE_BILLING_PORT"
+    "${GRID_PROPS[@]}"
+  )
+  if [ "$SIPCHARGE_INSTANCES" -gt 1 ]; then
+    props+=("sipcharge.ctf.cdf-secondary-host=$SIPCHARGE_HOST" "sipcharge.ctf.cdf-secondary-port=$secondary")
+  fi
+  if [ -n "${SIPCHARGE_EXTRA_PROPERTIES:-}" ]; then
+    local extra; read -r -a extra <<<"$SIPCHARGE_EXTRA_PROPERTIES"
+    props+=("${extra[@]}")
+  fi
+  asadmin_quiet create-system-properties --target "$name" "$(IFS=:; echo "${props[*]}")"
+}
+
+# ------------------------------------------------------------------ deploy, start, stop
+
+deploy_ear() { # [--schema]
+  [ -f "$EAR" ] || die "$EAR is missing: build first (mvn -B -ntp -DskipTests package)"
+  local marker="$CLUSTER_DIR/database/schema-created"
+  if [ "$SIPCHARGE_CLUSTER_DB" = shared ] && { [ ! -f "$marker" ] || [ "${1:-}" = --schema ]; }; then
+    # Flyway migrates the schema when the application starts. Instances starting together on an empty shared
+    # database would race to create it, so the first deploy goes to the DAS once (one migration), then the
+    # application moves to the deployment group. The DAS briefly runs the application on the domain's own ports.
+    log "creating the CDF schema in the shared database: deploying $EAR to the DAS once"
+    asadmin deploy --force=true --target server --name sipcharge "$EAR" >"$SIPCHARGE_RUN_DIR/deploy-cluster.log" 2>&1 \
+      || die "schema deploy to the DAS failed, see $SIPCHARGE_RUN_DIR/deploy-cluster.log and the domain's server.log"
+    app_ref_exists sipcharge || asadmin_quiet create-application-ref --target "$SIPCHARGE_DEPLOYMENT_GROUP" sipcharge
+    asadmin_quiet delete-application-ref --target server sipcharge
+    touch "$marker"
+    log "EAR deployed to deployment group $SIPCHARGE_DEPLOYMENT_GROUP"
+    return 0
+  fi
+  log "deploying $EAR to deployment group $SIPCHARGE_DEPLOYMENT_GROUP"
+  asadmin deploy --force=true --target "$SIPCHARGE_DEPLOYMENT_GROUP" --name sipcharge "$EAR" >"$SIPCHARGE_RUN_DIR/deploy-cluster.log" 2>&1 \
+    || die "deploy to $SIPCHARGE_DEPLOYMENT_GROUP failed, see $SIPCHARGE_RUN_DIR/deploy-cluster.log and the instances' server.log"
+}
+
+wait_instance_ready() { # i
+  local name="$SIPCHARGE_INSTANCE_PREFIX$1"
+  wait_until "$SIPCHARGE_INSTANCE_START_TIMEOUT" instance_ready "$1" \
+    || die "instance $name did not become ready at $(status_url_of "$1") within ${SIPCHARGE_INSTANCE_START_TIMEOUT} s, see $NODE_DIR/$name/logs/server.log"
+}
+
+start_instances() {
+  local t0; t0=$(date +%s)
+  log "starting deployment group $SIPCHARGE_DEPLOYMENT_GROUP ($SIPCHARGE_INSTANCES instances, in parallel)"
+  asadmin start-deployment-group "$SIPCHARGE_DEPLOYMENT_GROUP" >"$SIPCHARGE_RUN_DIR/start-deployment-group.log" 2>&1 \
+    || die "start-deployment-group failed, see $SIPCHARGE_RUN_DIR/start-deployment-group.log"
+  log "instances started in $(( $(date +%s) - t0 )) s"
+}
+
+wait_all_ready() {
+  local t0 i; t0=$(date +%s)
+  for ((i = 1; i <= SIPCHARGE_INSTANCES; i++)); do wait_instance_ready "$i"; done
+  log "every instance ready (waited $(( $(date +%s) - t0 )) s)"
+}
+
+start_instance() { # NAME
+  local i; i=$(index_of "$1")
+  if [ -n "$(instance_pid "$1")" ]; then log "instance $1 already running (pid $(instance_pid "$1"))"; else
+    log "starting instance $1"
+    asadmin start-instance "$1" >"$CLUSTER_DIR/start-$1.log" 2>&1 || die "start-instance $1 failed, see $CLUSTER_DIR/start-$1.log"
+  fi
+  wait_instance_ready "$i"
+  log "instance $1 ready (pid $(instance_pid "$1"))"
+}
+
+stop_instance() { # NAME
+  local pid; pid=$(instance_pid "$1")
+  [ -n "$pid" ] || { log "instance $1 not running"; return 0; }
+  log "stopping instance $1 (pid $pid)"
+  asadmin stop-instance "$1" >/dev/null 2>&1 || true
+  if kill -0 "$pid" 2>/dev/null; then
+    wait_until 30 bash -c "! kill -0 $pid" || { log "instance $1 did not stop, killing pid $pid"; kill -9 "$pid" 2>/dev/null || true; }
+  fi
+}
+
+kill_instance() { # NAME
+  index_of "$1" >/dev/null
+  local pid; pid=$(instance_pid "$1")
+  [ -n "$pid" ] || die "instance $1 is not running"
+  kill -9 "$pid"
+  echo "killed $1 pid $pid at $(date +%s%3N)"
+}
+
+stop_instances() {
+  [ -x "$PAYARA_HOME/bin/asadmin" ] || return 0
+  local name pids=()
+  for name in $(instance_names); do
+    local pid; pid=$(instance_pid "$name")
+    [ -n "$pid" ] && pids+=("$name:$pid")
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  log "stopping instances: ${pids[*]}"
+  # Each running instance through asadmin, in parallel and bounded (stop-deployment-group waits minutes for an
+  # instance that was killed); whatever still runs afterwards gets TERM, then KILL, by its PID.
+  local np
+  for np in "${pids[@]}"; do
+    timeout 60 "$PAYARA_HOME/bin/asadmin" --interactive=false --user admin --port "$SIPCHARGE_ADMIN_PORT" \
+      stop-instance --kill=false "${np%%:*}" >/dev/null 2>&1 &
+  done
+  wait
+  for np in "${pids[@]}"; do
+    local pid=${np#*:}
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+  done
+  for np in "${pids[@]}"; do
+    local pid=${np#*:}
+    wait_until 30 bash -c "! kill -0 $pid" || { log "instance ${np%%:*} did not stop, killing pid $pid"; kill -9 "$pid" 2>/dev/null || true; }
+  done
+}
+
+# ------------------------------------------------------------------ Kamailio
+
+lb_pid() {
+  local pid; pid=$(cat "$LB_DIR/kamailio.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "$LB_DIR/kamailio.cfg"; then echo "$pid"; fi
+}
+
+write_lb_config() {
+  mkdir -p "$LB_DIR"
+  local i list="$LB_DIR/dispatcher.list"
+  {
+    echo "# set destination flags priority attrs -- generated by cluster.sh, one line per instance"
+    for ((i = 1; i <= SIPCHARGE_INSTANCES; i++)); do
+      echo "1 sip:$SIPCHARGE_HOST:$(sip_port_of "$i") 0 0 name=$SIPCHARGE_INSTANCE_PREFIX$i"
+    done
+  } >"$list"
+  sed -e "s|@LB_HOST@|$SIPCHARGE_LB_HOST|g" -e "s|@LB_PORT@|$SIPCHARGE_LB_PORT|g" \
+      -e "s|@DS_LIST@|$list|g" -e "s|@DS_SET@|1|g" -e "s|@DS_ALGORITHM@|$SIPCHARGE_LB_ALGORITHM|g" \
+      -e "s|@PING_INTERVAL@|$SIPCHARGE_LB_PING_INTERVAL|g" -e "s|@FR_TIMER_MS@|$SIPCHARGE_LB_FR_TIMER_MS|g" \
+      -e "s|@INVITE_FR_TIMER_MS@|$SIPCHARGE_LB_INVITE_FR_TIMER_MS|g" -e "s|@CHILDREN@|$SIPCHARGE_LB_CHILDREN|g" \
+      "$SIPCHARGE_ROOT/server-config/kamailio/kamailio.cfg.template" >"$LB_DIR/kamailio.cfg"
+  if grep -v '^#' "$LB_DIR/kamailio.cfg" | grep -q '@[A-Z_]\+@'; then die "unreplaced markers in $LB_DIR/kamailio.cfg"; fi
+  kamailio -c -f "$LB_DIR/kamailio.cfg" -L "$(kamailio_modules)" >"$LB_DIR/check.log" 2>&1 \
+    || die "Kamailio rejects $LB_DIR/kamailio.cfg, see $LB_DIR/check.log"
+}
+
+kamailio_modules() { kamailio -h 2>&1 | sed -n 's/.*Modules search path (default: \(.*\)).*/\1/p'; }
+
+lb_start() {
+  ensure_packages kamailio
+  if [ -n "$(lb_pid)" ]; then log "Kamailio already running (pid $(lb_pid))"; return 0; fi
+  check_free "Kamailio (SIPCHARGE_LB_PORT)" "$SIPCHARGE_LB_PORT"
+  udp_busy "$SIPCHARGE_LB_PORT" && die "UDP port $SIPCHARGE_LB_PORT (Kamailio) is in use"
+  write_lb_config
+  log "starting Kamailio on $SIPCHARGE_LB_HOST:$SIPCHARGE_LB_PORT (udp, tcp) in front of $SIPCHARGE_INSTANCES instances"
+  mkdir -p "$LB_DIR/runtime"
+  # -DD: the main process stays in the foreground, so $! is its PID; -E: log to stderr (our log file).
+  nohup kamailio -DD -E -f "$LB_DIR/kamailio.cfg" -P "$LB_DIR/runtime/kamailio.pid" -Y "$LB_DIR/runtime" -w "$LB_DIR" \
+    -m 64 -M 8 >>"$LB_DIR/kamailio.log" 2>&1 &
+  echo $! >"$LB_DIR/kamailio.pid"
+  wait_until 20 port_busy "$SIPCHARGE_LB_PORT" || die "Kamailio did not open port $SIPCHARGE_LB_PORT, see $LB_DIR/kamailio.log"
+  [ -n "$(lb_pid)" ] || die "Kamailio exited, see $LB_DIR/kamailio.log"
+}
+
+lb_stop() {
+  local pid; pid=$(lb_pid)
+  [ -n "$pid" ] || return 0
+  log "stopping Kamailio (pid $pid)"
+  kill "$pid" 2>/dev/null || true
+  wait_until 15 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+  rm -f "$LB_DIR/kamailio.pid"
+}
+
+# ------------------------------------------------------------------ status
+
+status() {
+  local i name rc=0
+  for ((i = 1; i <= SIPCHARGE_INSTANCES; i++)); do
+    name="$SIPCHARGE_INSTANCE_PREFIX$i"
+    local pid; pid=$(instance_pid "$name")
+    local ready=no; [ -n "$pid" ] && instance_ready "$i" && ready=yes
+    printf '%s %s pid=%s ready=%s sip=%s http=%s cdf=%s\n' "$name" "$([ -n "$pid" ] && echo running || echo stopped)" \
+      "${pid:--}" "$ready" "$(sip_port_of "$i")" "$(http_port_of "$i")" "$(cdf_port_of "$i")"
+    [ "$ready" = yes ] || rc=3
+  done
+  local lp; lp=$(lb_pid)
+  printf 'kamailio %s pid=%s sip=%s:%s\n' "$([ -n "$lp" ] && echo running || echo stopped)" "${lp:--}" "$SIPCHARGE_LB_HOST" "$SIPCHARGE_LB_PORT"
+  [ -n "$lp" ] || rc=3
+  return $rc
+}
+
+instances() {
+  local i
+  for ((i = 1; i <= SIPCHARGE_INSTANCES; i++)); do
+    echo "$SIPCHARGE_INSTANCE_PREFIX$i $(sip_port_of "$i") $(http_port_of "$i") $(cdf_port_of "$i") $(hz_port_of "$i")"
+  done
+}
+
+case "${1:-}" in
+  create) create_cluster ;;
+  deploy) deploy_ear "${2:-}" ;;
+  start) start_instances; wait_all_ready; lb_start ;;
+  up)
+    t0=$(date +%s)
+    create_cluster
+    deploy_ear
+    start_instances
+    wait_all_ready
+    lb_start
+    log "cluster up in $(( $(date +%s) - t0 )) s: $SIPCHARGE_INSTANCES instances behind Kamailio at $SIPCHARGE_LB_HOST:$SIPCHARGE_LB_PORT"
+    ;;
+  stop) lb_stop; stop_instances ;;
+  status) status ;;
+  instances) instances ;;
+  pid) [ -n "${2:-}" ] || die "usage: $0 pid NAME"; index_of "$2" >/dev/null; instance_pid "$2" ;;
+  kill-instance) [ -n "${2:-}" ] || die "usage: $0 kill-instance NAME"; kill_instance "$2" ;;
+  start-instance) [ -n "${2:-}" ] || die "usage: $0 start-instance NAME"; start_instance "$2" ;;
+  stop-instance) [ -n "${2:-}" ] || die "usage: $0 stop-instance NAME"; index_of "$2" >/dev/null; stop_instance "$2" ;;
+  lb-start) lb_start ;;
+  lb-stop) lb_stop ;;
+  lb-status) p=$(lb_pid); if [ -n "$p" ]; then echo "running (pid $p)"; else echo stopped; exit 3; fi ;;
+  *) echo "usage: $0 create|deploy|start|up|stop|status|instances|pid NAME|kill-instance NAME|start-instance NAME|stop-instance NAME|lb-start|lb-stop|lb-status" >&2; exit 2 ;;
+esac

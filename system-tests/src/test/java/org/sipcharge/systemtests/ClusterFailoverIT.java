@@ -1,0 +1,219 @@
+package org.sipcharge.systemtests;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The clustered layout on real components: three Payara instances in a deployment group behind Kamailio, SIPp
+ * callers that follow Record-Route and Contact (uac-dialog.xml). Calls complete with one CDR each; then the instance
+ * that answered most of the running calls is killed with SIGKILL while they are held, and every BYE must still get its
+ * 200 (Kamailio sends it to a live instance, which finds the call in Hazelcast) and every call exactly one CDR.
+ * Prints what it measured (start time, RSS, detection times) to the test's output.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterFailoverIT {
+
+    static final int INSTANCES = 3;
+    static final int WARMUP_CALLS = 6;
+    static final int HELD_CALLS = 9;
+    static final int HOLD_MILLIS = 30_000;
+    static final int AFTER_RESTART_CALLS = 3;
+
+    static ClusterUnderTest cluster;
+    static long expectedCdrs;
+    static ClusterUnderTest.Instance killed;
+
+    @BeforeAll
+    static void startTheCluster() throws Exception {
+        long t0 = System.nanoTime();
+        cluster = ClusterUnderTest.start("cluster-failover", INSTANCES, "sipcharge.cdf.interim-interval-seconds=0");
+        report("cluster started (DAS, %d instances, Kamailio, Artemis, billing simulator) in %d s", INSTANCES,
+                Duration.ofNanos(System.nanoTime() - t0).toSeconds());
+        for (ClusterUnderTest.Instance i : cluster.instances) {
+            long pid = cluster.pid(i);
+            report("%s pid %d RSS %d MB (SIP %d, HTTP %d, CDF %d)", i.name(), pid, ClusterUnderTest.rssMegabytes(pid),
+                    i.sipPort(), i.httpPort(), i.cdfPort());
+        }
+    }
+
+    @AfterAll
+    static void stopTheCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void callsThroughTheBalancerCompleteWithOneCdrEach() throws Exception {
+        Sipp.Result r = Sipp.calls(cluster.runDir.resolve("sipp/warmup"), cluster.uasPort, cluster.lbPort, WARMUP_CALLS, 1000,
+                Sipp.scenarioFile("uac-dialog.xml"), List.of("-sn", "uas"));
+        assertEquals(WARMUP_CALLS, r.successfulCalls(), r.summary());
+        assertEquals(0, r.failedCalls(), r.summary());
+        expectedCdrs = WARMUP_CALLS;
+        assertOneCdrPerCall(1000);
+    }
+
+    @Test
+    @Order(2)
+    void killingTheInstanceThatAnsweredTheCallsLosesNoBye() throws Exception {
+        Map<String, Long> before = answeredPerInstance();
+        long killedAtMillis;
+        Sipp.Result r;
+        try (Sipp.Running calls = Sipp.start(cluster.runDir.resolve("sipp/held"), cluster.uasPort, cluster.lbPort, HELD_CALLS,
+                HOLD_MILLIS, Sipp.scenarioFile("uac-dialog.xml"), List.of("-sn", "uas"))) {
+            // Every call answered (and charged with an ACR START) before anything dies.
+            Map<String, Long> after = Wait.until(Duration.ofSeconds(60), ClusterFailoverIT::answeredPerInstance,
+                    m -> m.keySet().stream().mapToLong(k -> m.get(k) - before.get(k)).sum() >= HELD_CALLS, "every held call answered");
+            killed = cluster.instances.stream()
+                    .max(Comparator.comparingLong(i -> after.get(i.name()) - before.get(i.name()))).orElseThrow();
+            long held = after.get(killed.name()) - before.get(killed.name());
+            assertTrue(held > 0, "the instance to kill answered calls: " + after);
+            String out = cluster.cluster(Duration.ofSeconds(30), "kill-instance", killed.name());
+            killedAtMillis = Long.parseLong(out.replaceAll("(?s).*at (\\d+).*", "$1"));
+            report("killed %s (answered %d of the %d held calls) at %d", killed.name(), held, HELD_CALLS, killedAtMillis);
+
+            // What the balancer and the grid saw.
+            double downAt = Wait.until(Duration.ofSeconds(20), () -> kamailioEvent("DOWN", killed.sipPort()), t -> t > 0,
+                    "Kamailio marking " + killed.name() + " inactive");
+            report("Kamailio marked %s inactive %d ms after the kill", killed.name(), (long) (downAt * 1000) - killedAtMillis);
+            long removedAt = Wait.until(Duration.ofSeconds(90), () -> gridRemoval(killedAtMillis), t -> t > 0,
+                    "Hazelcast removing the killed member (DAS server.log)");
+            report("Hazelcast removed the member %d ms after the kill (DAS server.log, 'Data Grid Instance Removed')",
+                    removedAt - killedAtMillis);
+
+            r = calls.finish(Duration.ofSeconds(HOLD_MILLIS / 1000 + 90));
+        }
+        assertEquals(HELD_CALLS, r.successfulCalls(), "every held call ended with 200 to its BYE; " + r.summary());
+        assertEquals(0, r.failedCalls(), r.summary());
+        String lb = Files.readString(cluster.kamailioLog());
+        assertTrue(lb.contains("next hop sip:127.0.0.1:" + killed.sipPort() + " is inactive"),
+                "Kamailio re-routed in-dialog requests of the killed instance (kamailio.log)");
+        expectedCdrs += HELD_CALLS;
+        assertOneCdrPerCall(HOLD_MILLIS);
+    }
+
+    @Test
+    @Order(3)
+    void theKilledInstanceComesBackAndTakesCallsAgain() throws Exception {
+        assertFalse(killed == null, "an instance was killed by the previous test");
+        long t0 = System.nanoTime();
+        cluster.cluster(Duration.ofMinutes(8), "start-instance", killed.name());
+        report("%s restarted and ready in %d s", killed.name(), Duration.ofNanos(System.nanoTime() - t0).toSeconds());
+        Wait.until(Duration.ofSeconds(30), () -> kamailioEvent("UP", killed.sipPort()), t -> t > 0,
+                "Kamailio marking " + killed.name() + " active again");
+        Sipp.Result r = Sipp.calls(cluster.runDir.resolve("sipp/after-restart"), cluster.uasPort, cluster.lbPort,
+                AFTER_RESTART_CALLS, 500, Sipp.scenarioFile("uac-dialog.xml"), List.of("-sn", "uas"));
+        assertEquals(AFTER_RESTART_CALLS, r.successfulCalls(), r.summary());
+        expectedCdrs += AFTER_RESTART_CALLS;
+        assertOneCdrPerCall(500);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Waits for exactly the expected number of CDRs at the billing simulator, none twice, the newest with the hold time. */
+    private static void assertOneCdrPerCall(int holdMillis) throws Exception {
+        List<String[]> records = Wait.until(Duration.ofSeconds(90), () -> {
+            try {
+                return cluster.billingRecords();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, l -> l.size() >= expectedCdrs, expectedCdrs + " CDRs at the billing simulator");
+        assertEquals(expectedCdrs, records.size(), "one CDR per call at the billing simulator");
+        Set<String> ids = new HashSet<>();
+        for (String[] rec : records) {
+            // received.tsv: cdrId, callingParty, calledParty, durationMillis, localSequenceNumber, duplicate
+            assertTrue(ids.add(rec[0]), "CDR delivered twice: " + rec[0]);
+            assertEquals("false", rec[5], "duplicate flagged by the billing simulator: " + String.join(" ", rec));
+        }
+        // The CDRs of the calls just made carry their hold time, also those closed by another instance than the one
+        // that opened them (the shared CDF database holds the START).
+        List<String[]> newest = records.subList(records.size() - (int) Math.min(records.size(), lastBatch()), records.size());
+        for (String[] rec : newest) {
+            long duration = Long.parseLong(rec[3]);
+            assertTrue(duration >= holdMillis - 100 && duration <= holdMillis + 5000,
+                    "duration " + duration + " ms of " + rec[0] + " should match the hold time of " + holdMillis + " ms");
+        }
+    }
+
+    private static long lastBatch() {
+        if (expectedCdrs == WARMUP_CALLS) {
+            return WARMUP_CALLS;
+        }
+        return expectedCdrs == WARMUP_CALLS + HELD_CALLS ? HELD_CALLS : AFTER_RESTART_CALLS;
+    }
+
+    private static Map<String, Long> answeredPerInstance() {
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (ClusterUnderTest.Instance i : cluster.instances) {
+            try {
+                m.put(i.name(), cluster.statusLong(i, "calls.answered"));
+            } catch (RuntimeException e) {
+                m.put(i.name(), 0L); // a dead instance answers nothing
+            }
+        }
+        return m;
+    }
+
+    private static final Pattern LB_EVENT = Pattern.compile("sipcharge-lb t=(\\d+\\.\\d+) instance (UP|DOWN) sip:127\\.0\\.0\\.1:(\\d+)");
+
+    /** Time (epoch seconds) of the latest Kamailio UP/DOWN event for a SIP port, 0 when there is none. */
+    private static double kamailioEvent(String kind, int sipPort) {
+        try {
+            double last = 0;
+            Matcher m = LB_EVENT.matcher(Files.readString(cluster.kamailioLog()));
+            while (m.find()) {
+                if (m.group(2).equals(kind) && Integer.parseInt(m.group(3)) == sipPort) {
+                    last = Double.parseDouble(m.group(1));
+                }
+            }
+            return last;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final Pattern GRID_REMOVED = Pattern.compile("\\[timeMillis: (\\d+)\\][^\\n]*\\n\\s*Data Grid Instance Removed");
+
+    /** Time (epoch ms) at which the DAS logged a member removal after the kill, 0 when not yet. */
+    private static long gridRemoval(long afterMillis) {
+        try {
+            Matcher m = GRID_REMOVED.matcher(Files.readString(cluster.dasLog()));
+            List<Long> times = new ArrayList<>();
+            while (m.find()) {
+                times.add(Long.parseLong(m.group(1)));
+            }
+            OptionalLong first = times.stream().mapToLong(Long::longValue).filter(t -> t >= afterMillis).min();
+            return first.orElse(0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void report(String format, Object... args) {
+        System.out.println("[cluster-measure] " + String.format(format, args));
+    }
+}
