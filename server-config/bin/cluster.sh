@@ -161,8 +161,8 @@ create_cluster() {
 configure_database() {
   local url
   case "$SIPCHARGE_CLUSTER_DB" in
-    shared) mkdir -p "$CLUSTER_DIR/database"; url="jdbc:h2:$CLUSTER_DIR/database/sipcharge;AUTO_SERVER=TRUE" ;;
-    per-instance) url='jdbc:h2:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT=FALSE' ;;
+    shared) mkdir -p "$CLUSTER_DIR/database"; url="jdbc:h2:$CLUSTER_DIR/database/sipcharge;AUTO_SERVER=TRUE;WRITE_DELAY=0" ;;
+    per-instance) url='jdbc:h2:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0' ;;
     *) die "SIPCHARGE_CLUSTER_DB must be shared or per-instance, not $SIPCHARGE_CLUSTER_DB" ;;
   esac
   local current; current=$(asadmin get resources.jdbc-connection-pool.SipchargePool.property.url 2>/dev/null | sed -n 's/^[^=]*url=//p')

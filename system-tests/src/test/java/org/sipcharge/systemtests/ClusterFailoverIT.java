@@ -40,6 +40,10 @@ class ClusterFailoverIT {
     static final int HELD_CALLS = 9;
     static final int HOLD_MILLIS = 30_000;
     static final int AFTER_RESTART_CALLS = 3;
+    /** Acct-Interim-Interval the CDFs ask for: the held calls see about 15 INTERIMs each, the kill among them. */
+    static final int INTERVAL_SECONDS = 2;
+    /** The bound: an INTERIM leaves at most 2 s after it was due, also across the kill. */
+    static final long MAX_LATENESS_MILLIS = 2_000;
 
     static ClusterUnderTest cluster;
     static long expectedCdrs;
@@ -48,7 +52,7 @@ class ClusterFailoverIT {
     @BeforeAll
     static void startTheCluster() throws Exception {
         long t0 = System.nanoTime();
-        cluster = ClusterUnderTest.start("cluster-failover", INSTANCES, "sipcharge.cdf.interim-interval-seconds=0");
+        cluster = ClusterUnderTest.start("cluster-failover", INSTANCES, "sipcharge.cdf.interim-interval-seconds=" + INTERVAL_SECONDS);
         report("cluster started (DAS, %d instances, Kamailio, Artemis, billing simulator) in %d s", INSTANCES,
                 Duration.ofNanos(System.nanoTime() - t0).toSeconds());
         for (ClusterUnderTest.Instance i : cluster.instances) {
@@ -80,6 +84,7 @@ class ClusterFailoverIT {
     @Order(2)
     void killingTheInstanceThatAnsweredTheCallsLosesNoBye() throws Exception {
         Map<String, Long> before = answeredPerInstance();
+        java.sql.Timestamp heldFrom = java.sql.Timestamp.from(java.time.Instant.now());
         long killedAtMillis;
         Sipp.Result r;
         try (Sipp.Running calls = Sipp.start(cluster.runDir.resolve("sipp/held"), cluster.uasPort, cluster.lbPort, HELD_CALLS,
@@ -113,6 +118,60 @@ class ClusterFailoverIT {
                 "Kamailio re-routed in-dialog requests of the killed instance (kamailio.log)");
         expectedCdrs += HELD_CALLS;
         assertOneCdrPerCall(HOLD_MILLIS);
+        assertInterimsWithoutGapOrDuplicate(heldFrom, killedAtMillis);
+    }
+
+    /**
+     * What the CDFs stored (the shared database): every held call's accounting session has START, consecutive
+     * INTERIMs and STOP, numbered 0..n without gap or repeat (the unique key would refuse a repeat; a gap would show
+     * here), and the INTERIMs kept their rhythm across the kill.
+     */
+    private static void assertInterimsWithoutGapOrDuplicate(java.sql.Timestamp since, long killedAtMillis) throws Exception {
+        String url = "jdbc:h2:" + cluster.runDir.resolve("cluster/database/sipcharge") + ";AUTO_SERVER=TRUE";
+        String password = Files.readString(cluster.runDir.resolve("h2-database.password")).trim();
+        Map<String, List<Object[]>> sessions = new java.util.TreeMap<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sipcharge", password);
+             java.sql.PreparedStatement q = c.prepareStatement("select SESSION_ID, RECORD_NUMBER, RECORD_TYPE, RECEIVED_AT "
+                     + "from ACCOUNTING_RECORD where SESSION_ID in (select SESSION_ID from ACCOUNTING_RECORD "
+                     + "where RECORD_TYPE = 'START' and RECEIVED_AT >= ?) order by SESSION_ID, RECORD_NUMBER")) {
+            q.setTimestamp(1, since);
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    sessions.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add(new Object[]{
+                            rs.getLong(2), rs.getString(3), rs.getObject(4, java.time.OffsetDateTime.class).toInstant()});
+                }
+            }
+        }
+        assertEquals(HELD_CALLS, sessions.size(), "accounting sessions of the held calls: " + sessions.keySet());
+        long worstLateness = 0;
+        long worstAcrossKill = 0;
+        int interims = 0;
+        for (Map.Entry<String, List<Object[]>> e : sessions.entrySet()) {
+            List<Object[]> recs = e.getValue();
+            for (int n = 0; n < recs.size(); n++) {
+                assertEquals((long) n, recs.get(n)[0], e.getKey() + ": record numbers 0.." + (recs.size() - 1) + " without gap");
+                String expected = n == 0 ? "START" : n == recs.size() - 1 ? "STOP" : "INTERIM";
+                assertEquals(expected, recs.get(n)[1], e.getKey() + " record " + n);
+            }
+            assertTrue(recs.size() - 2 >= (HOLD_MILLIS / 1000) / INTERVAL_SECONDS - 3,
+                    e.getKey() + ": about one INTERIM every " + INTERVAL_SECONDS + " s of the " + HOLD_MILLIS + " ms call, got "
+                            + (recs.size() - 2));
+            interims += recs.size() - 2;
+            // Consecutive INTERIMs: the later one was due one interval after the earlier one was due, so their distance
+            // beyond the interval is at most the later one's lateness (plus the earlier one's earliness, zero).
+            for (int n = 2; n < recs.size() - 1; n++) {
+                java.time.Instant prev = (java.time.Instant) recs.get(n - 1)[2];
+                java.time.Instant cur = (java.time.Instant) recs.get(n)[2];
+                long late = Duration.between(prev, cur).toMillis() - INTERVAL_SECONDS * 1000L;
+                worstLateness = Math.max(worstLateness, late);
+                if (prev.toEpochMilli() <= killedAtMillis && cur.toEpochMilli() >= killedAtMillis) {
+                    worstAcrossKill = Math.max(worstAcrossKill, late);
+                }
+            }
+        }
+        report("%d held calls: %d INTERIMs stored, numbered without gap or repeat; worst INTERIM spacing beyond %d s: %d ms "
+                + "overall, %d ms across the kill", HELD_CALLS, interims, INTERVAL_SECONDS, worstLateness, worstAcrossKill);
+        assertTrue(worstAcrossKill <= MAX_LATENESS_MILLIS, "INTERIMs at most 2 s late across the kill: " + worstAcrossKill + " ms");
     }
 
     @Test
