@@ -117,6 +117,11 @@ configure_grid() {
   log "Hazelcast: cluster name $SIPCHARGE_CLUSTER_NAME, host-aware partitioning $SIPCHARGE_HZ_HOST_AWARE, heartbeat ${SIPCHARGE_HZ_HEARTBEAT_SECONDS:-default} s, member removed after ${SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS:-default} s silent"
   asadmin_quiet set-hazelcast-configuration --clusterName "$SIPCHARGE_CLUSTER_NAME" \
     --hostawarePartitioning "$SIPCHARGE_HZ_HOST_AWARE" --dynamic=true
+  # The DAS does not run the application in the clustered layout: as a data member it would own partitions of the
+  # calls, accounting sessions and interim timers that no timer scan of its own ever fires. A lite member holds no
+  # data, so every key is owned by an instance that runs the application.
+  log "Hazelcast: the DAS joins as a lite member (no partitions)"
+  asadmin_quiet set-hazelcast-configuration --target server --lite true --dynamic=true
 }
 
 check_free() { # what port

@@ -97,6 +97,13 @@ final class SystemUnderTest implements AutoCloseable {
         return Processes.run(cmd, env, runDir.resolve("logs/sipcharge-" + args[0] + "-" + System.nanoTime() + ".log"), timeout);
     }
 
+    /** Runs one of server-config/bin's scripts (payara.sh, artemis.sh, ...) with this system's environment. */
+    Processes.Result bin(Duration timeout, String script, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("server-config/bin/" + script).toString()));
+        cmd.addAll(List.of(args));
+        return Processes.run(cmd, env, runDir.resolve("logs/" + script + "-" + args[0] + "-" + System.nanoTime() + ".log"), timeout);
+    }
+
     /** The node's figures from GET /sipcharge/api/status (text form). */
     Map<String, String> status() {
         try {

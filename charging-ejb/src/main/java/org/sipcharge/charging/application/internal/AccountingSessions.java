@@ -117,7 +117,7 @@ public final class AccountingSessions {
             }
         }
         store.schedule(key, 0);
-        fireSoonIfOwnedHere(key);
+        fireSoon(key);
     }
 
     /**
@@ -267,7 +267,7 @@ public final class AccountingSessions {
             }
             if (next.stopRequested()) {
                 store.schedule(key, 0);
-                fireSoonIfOwnedHere(key);
+                fireSoon(key);
             } else if (due > 0) {
                 store.schedule(key, due);
             } else {
@@ -285,16 +285,19 @@ public final class AccountingSessions {
         return s.interimIntervalSeconds() >= 0 ? s.interimIntervalSeconds() : configuredIntervalSeconds;
     }
 
-    private void fireSoonIfOwnedHere(String key) {
-        if (store.ownedHere(key)) {
-            executor.execute(() -> {
-                try {
-                    fire(key);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "RF-033 session " + key + ": the waiting STOP is tried again at the next scan", e);
-                }
-            });
-        }
+    /**
+     * Sends what the session waits for (its STOP) from this member at once, whoever owns the key: the compare-and-set
+     * that claims the record lets only one member send it, so the owner's scan and this call cannot both. Not waiting
+     * for the owner also keeps STOP independent of that owner running the application.
+     */
+    private void fireSoon(String key) {
+        executor.execute(() -> {
+            try {
+                fire(key);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "RF-033 session " + key + ": the waiting STOP is tried again at the next scan", e);
+            }
+        });
     }
 
     public long interimsSent() {
