@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 # In a subshell: common.sh exports its defaults (ports, run dir), which must not leak into the tests' processes.
-(. server-config/bin/common.sh && ensure_packages curl unzip sip-tester tshark erlang-base erlang-diameter freediameterd freediameter-extensions)
+(. server-config/bin/common.sh && ensure_packages curl unzip sip-tester tshark erlang-base erlang-diameter freediameterd freediameter-extensions \
+  kamailio postgresql dumpasn1 python3)
 mvn -B -ntp verify "$@"
