@@ -29,6 +29,13 @@ fi
 joined=$(IFS=:; echo "${props[*]}")
 asadmin create-system-properties "$joined" >/dev/null
 
+# XA recovery at start: after a crash (kill -9, power loss) between the two phases of an outbox publication, the
+# CDR row stays locked by the prepared branch in the database and the message by the one in Artemis until the
+# transaction manager resolves them from its log. Payara does that only with automatic recovery on (off by
+# default); without it the outbox stops at the locked row for good (found by CdrNoLossIT).
+asadmin set configs.config.server-config.transaction-service.automatic-recovery=true >/dev/null
+asadmin set configs.config.default-config.transaction-service.automatic-recovery=true >/dev/null 2>&1 || true
+
 # The CDF database. Default: embedded H2 in the domain directory, through its XA data source, so that a CDR
 # row and its JMS message can commit in one XA transaction. For PostgreSQL see server-config/README.md.
 # WRITE_DELAY=0: H2's MVStore otherwise writes committed changes to its file up to a second later (its

@@ -27,8 +27,12 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     private final HazelcastInstance hz;
     private final IMap<String, byte[]> sessions;
     private final IMap<String, Long> timers;
+    private final IMap<String, Long> scanners;
     private final String localMemberId;
     private final int backupCount;
+
+    /** A member whose last scan is older than this is taken as not scanning (its application stopped or is gone). */
+    static final long SCANNER_STALE_MILLIS = 5_000;
 
     public HazelcastAccountingSessionStore(HazelcastInstance hz, String sessionsMap, String timersMap, int backupCount) {
         this.hz = hz;
@@ -37,6 +41,7 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
         configure(hz, timersMap, backupCount);
         this.sessions = hz.getMap(sessionsMap);
         this.timers = hz.getMap(timersMap);
+        this.scanners = hz.getMap(timersMap + "-scanners");
         // The scan asks "which of my keys are due": a sorted index on the value answers it without a full scan.
         timers.addIndex(IndexType.SORTED, "this");
         this.localMemberId = hz.getCluster().getLocalMember().getUuid().toString();
@@ -91,9 +96,45 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
         timers.delete(key);
     }
 
+    /**
+     * The due timers among the keys this member owns, plus, when some data member of the grid does not run the
+     * application (a DAS that is not a lite member, an instance whose deployment failed), a share of the due timers
+     * that member owns: nobody else would ever fire them. Members announce that they scan by writing their id with
+     * the time into a small map at every pass; the orphaned partitions are shared among the scanning members by
+     * partition id. Two members firing the same key is harmless (the state's compare-and-set lets one send).
+     */
     @Override
     public Collection<String> dueHere(long nowMillis) {
-        return timers.localKeySet(Predicates.lessEqual("this", nowMillis));
+        Collection<String> due = new java.util.HashSet<>(timers.localKeySet(Predicates.lessEqual("this", nowMillis)));
+        scanners.set(localMemberId, nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS);
+        java.util.List<String> scanning = new java.util.ArrayList<>();
+        scanners.forEach((id, seen) -> {
+            if (seen >= nowMillis - SCANNER_STALE_MILLIS) {
+                scanning.add(id);
+            }
+        });
+        java.util.Set<String> orphanOwners = new java.util.HashSet<>();
+        for (Member m : hz.getCluster().getMembers()) {
+            if (!m.isLiteMember() && !scanning.contains(m.getUuid().toString())) {
+                orphanOwners.add(m.getUuid().toString());
+            }
+        }
+        if (orphanOwners.isEmpty()) {
+            return due;
+        }
+        java.util.Collections.sort(scanning);
+        int me = scanning.indexOf(localMemberId);
+        if (me < 0) {
+            return due;
+        }
+        for (String key : timers.keySet(Predicates.lessEqual("this", nowMillis))) {
+            Partition p = hz.getPartitionService().getPartition(key);
+            Member owner = p.getOwner();
+            if (owner != null && orphanOwners.contains(owner.getUuid().toString()) && p.getPartitionId() % scanning.size() == me) {
+                due.add(key);
+            }
+        }
+        return due;
     }
 
     @Override
