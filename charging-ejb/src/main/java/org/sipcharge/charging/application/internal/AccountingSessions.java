@@ -97,6 +97,9 @@ public final class AccountingSessions {
             LOG.log(Level.WARNING, "RF-010 session {0} started twice; the second start is ignored", key);
             return;
         }
+        // The timer is armed at once, due now: while START is in flight the owner's scan only looks (a live sender
+        // is left alone), and if the sender dies before START is settled, the next owner takes START over.
+        store.schedule(key, clock.millis());
         transmit(key, state.inFlightRequest(originHost, session.answerTime()));
     }
 
@@ -255,7 +258,9 @@ public final class AccountingSessions {
             long now = clock.millis();
             long due = 0;
             if (interval > 0) {
-                long base = request.type() == AccountingRecordType.START || s.nextInterimMillis() <= 0 ? now : s.nextInterimMillis();
+                // The rhythm starts at the answer (START's time), whoever settles START and however late.
+                long base = request.type() == AccountingRecordType.START || s.nextInterimMillis() <= 0
+                        ? Math.min(now, s.session().answerTime().toEpochMilli()) : s.nextInterimMillis();
                 due = base + interval * 1000;
                 if (due <= now) {
                     due = now + interval * 1000;

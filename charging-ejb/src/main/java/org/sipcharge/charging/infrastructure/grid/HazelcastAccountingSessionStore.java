@@ -107,9 +107,14 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     public Collection<String> dueHere(long nowMillis) {
         Collection<String> due = new java.util.HashSet<>(timers.localKeySet(Predicates.lessEqual("this", nowMillis)));
         scanners.set(localMemberId, nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS);
+        java.util.Set<String> members = new java.util.HashSet<>();
+        for (Member m : hz.getCluster().getMembers()) {
+            members.add(m.getUuid().toString());
+        }
+        // Only members in the cluster now: a member that died must not keep its share of the orphaned partitions.
         java.util.List<String> scanning = new java.util.ArrayList<>();
         scanners.forEach((id, seen) -> {
-            if (seen >= nowMillis - SCANNER_STALE_MILLIS) {
+            if (seen >= nowMillis - SCANNER_STALE_MILLIS && members.contains(id)) {
                 scanning.add(id);
             }
         });
