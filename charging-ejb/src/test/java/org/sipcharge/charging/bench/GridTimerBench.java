@@ -1,7 +1,5 @@
 package org.sipcharge.charging.bench;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.LocalMapStats;
@@ -9,9 +7,9 @@ import org.sipcharge.charging.application.ChargeableSession;
 import org.sipcharge.charging.application.internal.AccountingSessions;
 import org.sipcharge.charging.domain.model.accounting.AccountingAnswer;
 import org.sipcharge.charging.infrastructure.grid.HazelcastAccountingSessionStore;
+import org.sipcharge.charging.infrastructure.grid.TestGrid;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,7 +41,7 @@ public final class GridTimerBench {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int scanMs = 200;
         String cluster = "grid-bench-" + UUID.randomUUID();
-        int[] ports = {freePort(), freePort(), freePort()};
+        int[] ports = {TestGrid.freePort(), TestGrid.freePort(), TestGrid.freePort()};
         List<HazelcastInstance> members = new ArrayList<>();
         List<AccountingSessions> nodes = new ArrayList<>();
         ScheduledExecutorService cdf = Executors.newScheduledThreadPool(2);
@@ -51,7 +49,7 @@ public final class GridTimerBench {
         AtomicLong acrs = new AtomicLong();
         boolean[] dead = new boolean[3];
         for (int i = 0; i < 3; i++) {
-            HazelcastInstance hz = Hazelcast.newHazelcastInstance(config(cluster, ports, i));
+            HazelcastInstance hz = Hazelcast.newHazelcastInstance(TestGrid.member(cluster, ports, i, "none"));
             members.add(hz);
             int member = i;
             AccountingSessions s = new AccountingSessions(new HazelcastAccountingSessionStore(hz, "rf-sessions", "rf-timers", 1),
@@ -161,25 +159,4 @@ public final class GridTimerBench {
         }
     }
 
-    private static Config config(String cluster, int[] ports, int index) {
-        Config c = new Config().setClusterName(cluster).setInstanceName(cluster + "-" + index);
-        c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.logging.type", "none");
-        c.getNetworkConfig().setPort(ports[index]).setPortAutoIncrement(false);
-        c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = c.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true);
-        for (int p : ports) {
-            join.getTcpIpConfig().addMember("127.0.0.1:" + p);
-        }
-        return c;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

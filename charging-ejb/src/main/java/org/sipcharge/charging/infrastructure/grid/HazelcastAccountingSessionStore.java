@@ -143,12 +143,6 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     }
 
     @Override
-    public boolean ownedHere(String key) {
-        Member owner = hz.getPartitionService().getPartition(key).getOwner();
-        return owner != null && owner.localMember();
-    }
-
-    @Override
     public String localMemberId() {
         return localMemberId;
     }

@@ -65,11 +65,6 @@ public final class LocalAccountingSessionStore implements AccountingSessionStore
     }
 
     @Override
-    public boolean ownedHere(String key) {
-        return true;
-    }
-
-    @Override
     public String localMemberId() {
         return memberId;
     }

@@ -1,7 +1,5 @@
 package org.sipcharge.charging.application.internal;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import org.junit.jupiter.api.AfterEach;
@@ -11,9 +9,8 @@ import org.sipcharge.charging.domain.model.accounting.AccountingAnswer;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
 import org.sipcharge.charging.infrastructure.grid.HazelcastAccountingSessionStore;
+import org.sipcharge.charging.infrastructure.grid.TestGrid;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,10 +64,10 @@ class AccountingSessionsGridTest {
     @Test
     void interimsGoOnWithoutGapOrDuplicateWhenTheMemberThatStartedTheCallsDies() throws Exception {
         String cluster = "rf-grid-test-" + UUID.randomUUID();
-        int[] ports = {freePort(), freePort(), freePort(), freePort()};
+        int[] ports = {TestGrid.freePort(), TestGrid.freePort(), TestGrid.freePort(), TestGrid.freePort()};
         List<AccountingSessions> nodes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            HazelcastInstance hz = Hazelcast.newHazelcastInstance(config(cluster, ports, i));
+            HazelcastInstance hz = Hazelcast.newHazelcastInstance(TestGrid.member(cluster, ports, i, "jdk"));
             members.add(hz);
             int member = i;
             AccountingSessions sessions = new AccountingSessions(new HazelcastAccountingSessionStore(hz, "rf-sessions", "rf-timers", 1),
@@ -85,7 +82,7 @@ class AccountingSessionsGridTest {
         }
         // A fourth data member that does not run the application (as a DAS that is not a lite member): it owns
         // partitions whose timers only the others' scans can fire.
-        members.add(Hazelcast.newHazelcastInstance(config(cluster, ports, 3)));
+        members.add(Hazelcast.newHazelcastInstance(TestGrid.member(cluster, ports, 3, "jdk")));
         waitFor("4 members", 60, () -> members.get(2).getCluster().getMembers().size() == 4);
 
         for (int c = 0; c < SESSIONS; c++) {
@@ -182,27 +179,6 @@ class AccountingSessionsGridTest {
         return received.stream().filter(s -> s.request().type() == type && !s.request().retransmission()).count();
     }
 
-    private static Config config(String cluster, int[] ports, int index) {
-        Config c = new Config().setClusterName(cluster).setInstanceName(cluster + "-" + index);
-        c.setProperty("hazelcast.phone.home.enabled", "false");
-        c.setProperty("hazelcast.logging.type", "jdk");
-        c.getNetworkConfig().setPort(ports[index]).setPortAutoIncrement(false);
-        c.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = c.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true);
-        for (int p : ports) {
-            join.getTcpIpConfig().addMember("127.0.0.1:" + p);
-        }
-        return c;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static void waitFor(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -31,9 +31,6 @@ public interface AccountingSessionStore {
     /** Keys owned by this member whose timer is due at {@code nowMillis}. */
     Collection<String> dueHere(long nowMillis);
 
-    /** This member owns the key now (its scan fires the key's timer). */
-    boolean ownedHere(String key);
-
     /** Id of this member, stable for the life of this JVM. */
     String localMemberId();
 
