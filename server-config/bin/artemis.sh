@@ -29,7 +29,14 @@ LOG_DIR="$INSTANCE/log"
 CDR_QUEUE=sipcharge.cdr
 DLQ=sipcharge.cdr.dlq
 EXPIRY_QUEUE=sipcharge.cdr.expired
-MARKER="sipcharge address settings"
+# Per-billing-system queues (billing connector): sipcharge.billing.<system>; the legacy link's queue is read by
+# the coordinator only.
+BILLING_QUEUES=sipcharge.billing.#
+: "${SIPCHARGE_LEGACY_BILLING_SYSTEM:=legacy}"
+LEGACY_QUEUE=sipcharge.billing.$SIPCHARGE_LEGACY_BILLING_SYSTEM
+# The version in the marker makes configure_instance replace the settings of an older release.
+MARKER_PREFIX="sipcharge address settings"
+MARKER="$MARKER_PREFIX v2"
 
 install_artemis() {
   [ -x "$ARTEMIS_HOME/bin/artemis" ] && return 0
@@ -76,6 +83,39 @@ address_settings() {
             <auto-delete-queues>false</auto-delete-queues>
             <auto-delete-addresses>false</auto-delete-addresses>
          </address-setting>
+         <address-setting match="$BILLING_QUEUES">
+            <!-- One queue per billing system, created on first use and kept (its backlog stays visible). A billing
+                 system's consumer that fails a CDR 10 times sends it to $DLQ. -->
+            <dead-letter-address>$DLQ</dead-letter-address>
+            <auto-create-dead-letter-resources>false</auto-create-dead-letter-resources>
+            <expiry-address>$EXPIRY_QUEUE</expiry-address>
+            <auto-create-expiry-resources>false</auto-create-expiry-resources>
+            <max-delivery-attempts>10</max-delivery-attempts>
+            <redelivery-delay>1000</redelivery-delay>
+            <redelivery-delay-multiplier>2.0</redelivery-delay-multiplier>
+            <max-redelivery-delay>60000</max-redelivery-delay>
+            <address-full-policy>PAGE</address-full-policy>
+            <auto-create-queues>true</auto-create-queues>
+            <auto-create-addresses>true</auto-create-addresses>
+            <auto-delete-queues>false</auto-delete-queues>
+            <auto-delete-addresses>false</auto-delete-addresses>
+         </address-setting>
+         <address-setting match="$LEGACY_QUEUE">
+            <!-- Read only by the billing coordinator, which dead-letters a bad CDR itself (with the reason) and rolls
+                 back only when the link fails: a link outage must never send CDRs to the dead-letter queue, so
+                 redelivery is unlimited, and immediate (the coordinator paces its own retries). -->
+            <dead-letter-address>$DLQ</dead-letter-address>
+            <auto-create-dead-letter-resources>false</auto-create-dead-letter-resources>
+            <expiry-address>$EXPIRY_QUEUE</expiry-address>
+            <auto-create-expiry-resources>false</auto-create-expiry-resources>
+            <max-delivery-attempts>-1</max-delivery-attempts>
+            <redelivery-delay>0</redelivery-delay>
+            <address-full-policy>PAGE</address-full-policy>
+            <auto-create-queues>true</auto-create-queues>
+            <auto-create-addresses>true</auto-create-addresses>
+            <auto-delete-queues>false</auto-delete-queues>
+            <auto-delete-addresses>false</auto-delete-addresses>
+         </address-setting>
          <!-- end of $MARKER -->
 EOF
 }
@@ -84,6 +124,8 @@ EOF
 configure_instance() {
   [ -f "$BROKER_XML" ] || die "$BROKER_XML missing"
   if ! grep -q "$MARKER" "$BROKER_XML"; then
+    # Settings of an older release go first.
+    sed -i "/<!-- $MARKER_PREFIX/,/<!-- end of $MARKER_PREFIX/d" "$BROKER_XML"
     local snippet; snippet=$(mktemp)
     address_settings >"$snippet"
     awk -v f="$snippet" '/<\/address-settings>/ && !done { while ((getline l < f) > 0) print l; done=1 } { print }' \
@@ -120,7 +162,7 @@ create_instance() {
       --user sipcharge-admin --password "$password" --allow-anonymous \
       --no-web --no-amqp-acceptor --no-mqtt-acceptor --no-stomp-acceptor --no-hornetq-acceptor \
       --nio --java-memory "$SIPCHARGE_ARTEMIS_MEMORY" \
-      --queues "$CDR_QUEUE:anycast,$DLQ:anycast,$EXPIRY_QUEUE:anycast" \
+      --queues "$CDR_QUEUE:anycast,$DLQ:anycast,$EXPIRY_QUEUE:anycast,$LEGACY_QUEUE:anycast" \
       "$INSTANCE" >"$SIPCHARGE_RUN_DIR/artemis-create.log" 2>&1 \
       || { rm -rf "$INSTANCE"; die "artemis create failed, see $SIPCHARGE_RUN_DIR/artemis-create.log"; }
     (umask 077; printf 'user=sipcharge-admin\npassword=%s\n' "$password" >"$INSTANCE/etc/sipcharge-admin.credentials")

@@ -58,25 +58,44 @@ build_if_needed() {
 }
 
 billing_pid() { cat "$BILLING_DIR/simulator.pid" 2>/dev/null || true; }
+terminal_pid() { cat "$BILLING_DIR/terminal-server.pid" 2>/dev/null || true; }
 
+# The legacy billing system as the product meets it: the billing-system simulator on SIPCHARGE_BILLING_LINE_PORT,
+# behind a terminal-server simulator on SIPCHARGE_BILLING_PORT that admits one connection at a time (the billing
+# coordinator's). Both check what they receive (epochs, duplicates, gaps, a second connection).
 start_billing_simulator() {
   mkdir -p "$BILLING_DIR"
   local pid; pid=$(billing_pid)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then return 0; fi
-  log "starting billing-system simulator on port $SIPCHARGE_BILLING_PORT (records to $BILLING_DIR/received.tsv)"
-  nohup java -jar "$SIM_JAR" --port "$SIPCHARGE_BILLING_PORT" --out "$BILLING_DIR/received.tsv" \
-    >"$BILLING_DIR/simulator.log" 2>&1 &
-  echo $! >"$BILLING_DIR/simulator.pid"
-  wait_until 20 bash -c "exec 3<>/dev/tcp/$SIPCHARGE_HOST/$SIPCHARGE_BILLING_PORT" \
-    || die "billing simulator did not open port $SIPCHARGE_BILLING_PORT, see $BILLING_DIR/simulator.log"
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+    log "starting billing-system simulator on port $SIPCHARGE_BILLING_LINE_PORT (records to $BILLING_DIR/received.tsv)"
+    nohup java -jar "$SIM_JAR" --port "$SIPCHARGE_BILLING_LINE_PORT" --out "$BILLING_DIR/received.tsv" \
+      >"$BILLING_DIR/simulator.log" 2>&1 &
+    echo $! >"$BILLING_DIR/simulator.pid"
+    wait_until 20 bash -c "exec 3<>/dev/tcp/$SIPCHARGE_HOST/$SIPCHARGE_BILLING_LINE_PORT" \
+      || die "billing simulator did not open port $SIPCHARGE_BILLING_LINE_PORT, see $BILLING_DIR/simulator.log"
+  fi
+  pid=$(terminal_pid)
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+    log "starting terminal-server simulator on port $SIPCHARGE_BILLING_PORT (one connection at a time, line to port $SIPCHARGE_BILLING_LINE_PORT)"
+    nohup java -cp "$SIM_JAR" org.sipcharge.simulators.terminal.TerminalServerSimulator --host "$SIPCHARGE_HOST" \
+      --port "$SIPCHARGE_BILLING_PORT" --target "$SIPCHARGE_HOST:$SIPCHARGE_BILLING_LINE_PORT" \
+      --idle-timeout "$SIPCHARGE_TERMINAL_IDLE_SECONDS" >"$BILLING_DIR/terminal-server.log" 2>&1 &
+    echo $! >"$BILLING_DIR/terminal-server.pid"
+    # A probe connection would hold the line: wait for the log line instead.
+    wait_until 20 grep -q TSS-000 "$BILLING_DIR/terminal-server.log" \
+      || die "terminal-server simulator did not start, see $BILLING_DIR/terminal-server.log"
+  fi
 }
 
 stop_billing_simulator() {
-  local pid; pid=$(billing_pid)
-  [ -n "$pid" ] || return 0
-  kill "$pid" 2>/dev/null || true
-  wait_until 10 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
-  rm -f "$BILLING_DIR/simulator.pid"
+  local f pid
+  for f in terminal-server.pid simulator.pid; do
+    pid=$(cat "$BILLING_DIR/$f" 2>/dev/null || true)
+    [ -n "$pid" ] || continue
+    kill "$pid" 2>/dev/null || true
+    wait_until 10 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+    rm -f "$BILLING_DIR/$f"
+  done
 }
 
 # CDRs delivered to billing: the node's counter, or in the clustered layout the simulator's record (every instance delivers).

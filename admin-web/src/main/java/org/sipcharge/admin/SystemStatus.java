@@ -140,6 +140,30 @@ public class SystemStatus {
             m.put("billing.rejected", bill.rejected());
             m.put("billing.deadLettered", bill.deadLettered());
             m.put("billing.lastError", bill.lastError());
+            BillingConnectorStatus.Coordinator c = bill.coordinator();
+            m.put("billing.instance", c.instance());
+            m.put("billing.coordinator", c.holder());
+            m.put("billing.coordinator.epoch", c.holderEpoch());
+            m.put("billing.coordinator.self", c.isCoordinator());
+            m.put("billing.coordinator.participating", c.participating());
+            m.put("billing.link", c.linkState());
+            m.put("billing.fenced", c.fenced());
+            m.put("billing.elections", c.elections());
+            m.put("billing.resignations", c.resignations());
+            m.put("billing.coordinator.storeError", c.storeError());
+            for (BillingConnectorStatus.Member member : c.members()) {
+                m.put("billing.member." + member.instance(), member.role() + " epoch=" + member.epoch()
+                        + " heartbeat=" + member.millisSinceHeartbeat() + "ms ago");
+            }
+            for (BillingConnectorStatus.BillingSystem b : bill.systems()) {
+                String k = "billing.system." + b.name() + ".";
+                m.put(k + "queue", b.queue());
+                m.put(k + "legacyLink", b.legacyLink());
+                m.put(k + "routed", b.routed());
+                m.put(k + "held", b.held());
+                m.put(k + "filtered", b.filtered());
+                m.put(k + "backlog", b.backlog());
+            }
         }
         return m;
     }

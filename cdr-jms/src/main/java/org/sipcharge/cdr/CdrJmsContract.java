@@ -30,6 +30,12 @@ public final class CdrJmsContract {
     public static final String PROP_LOCAL_SEQUENCE = "localSequenceNumber";
     public static final String PROP_BODY_FORMAT = "bodyFormat";
     public static final String PROP_FAILURE_REASON = "failureReason";
+    /** On a copy in a billing system's queue: the billing system it is for. */
+    public static final String PROP_BILLING_SYSTEM = "billingSystem";
+    /** On a copy in a billing system's queue: which filtering rule let it go there, and when (one line). */
+    public static final String PROP_CFF_DECISION = "cffDecision";
+    /** Prefix of the per-billing-system queues: {@code sipcharge.billing.<system>}. */
+    public static final String BILLING_QUEUE_PREFIX = "sipcharge.billing.";
 
     /** Value of {@link #PROP_RECORD_TYPE}: TS 32.298 RecordType aSRecord (application server). */
     public static final String RECORD_TYPE_AS = "aSRecord";

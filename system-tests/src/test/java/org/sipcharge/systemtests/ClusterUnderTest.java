@@ -58,6 +58,7 @@ final class ClusterUnderTest implements AutoCloseable {
         env.put("SIPCHARGE_DIAMETER_PORT", Integer.toString(FreePorts.tcpAndUdp()));
         env.put("SIPCHARGE_ARTEMIS_PORT", Integer.toString(FreePorts.tcpAndUdp()));
         env.put("SIPCHARGE_BILLING_PORT", Integer.toString(FreePorts.tcpAndUdp()));
+        env.put("SIPCHARGE_BILLING_LINE_PORT", Integer.toString(FreePorts.tcpAndUdp()));
         env.put("SIPCHARGE_CLUSTER_NAME", "sipcharge-cluster-it-" + ProcessHandle.current().pid() + "-" + dasBase);
         env.put("SIPCHARGE_INSTANCES", Integer.toString(size));
         env.put("SIPCHARGE_INSTANCE_PORTBASES", bases.stream().map(String::valueOf).collect(Collectors.joining(" ")));

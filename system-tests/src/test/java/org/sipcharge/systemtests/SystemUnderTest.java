@@ -51,6 +51,7 @@ final class SystemUnderTest implements AutoCloseable {
         env.put("SIPCHARGE_DIAMETER_PORT", Integer.toString(diameterPort));
         env.put("SIPCHARGE_ARTEMIS_PORT", Integer.toString(artemisPort));
         env.put("SIPCHARGE_BILLING_PORT", Integer.toString(billingPort));
+        env.put("SIPCHARGE_BILLING_LINE_PORT", Integer.toString(FreePorts.tcpAndUdp()));
         env.put("SIPCHARGE_CLUSTER_NAME", "sipcharge-it-" + ProcessHandle.current().pid() + "-" + portBase);
         env.put("SIPCHARGE_EXTRA_PROPERTIES", extraProperties);
         // Maven built the EAR before the tests; the script must not rebuild (and install) it when a source changes.

@@ -53,6 +53,10 @@ public class StatusMetrics {
         billing("sipcharge.billing.delivered", BillingConnectorStatus.Report::delivered);
         billing("sipcharge.billing.deadlettered", BillingConnectorStatus.Report::deadLettered);
         billing("sipcharge.billing.connected", r -> r.connected() ? 1 : 0);
+        billing("sipcharge.billing.coordinator.self", r -> r.coordinator().isCoordinator() ? 1 : 0);
+        billing("sipcharge.billing.coordinator.epoch", r -> r.coordinator().holderEpoch());
+        billing("sipcharge.billing.fenced", r -> r.coordinator().fenced());
+        billing("sipcharge.billing.backlog", r -> r.systems().stream().mapToLong(b -> Math.max(0, b.backlog())).sum());
     }
 
     // One scrape reads every gauge; each report costs JNDI lookups and, for charging, database counts. The reports

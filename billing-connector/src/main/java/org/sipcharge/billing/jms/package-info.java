@@ -1,6 +1,5 @@
 /**
- * Consumer of the CDR queue through the Artemis resource adapter. Each message is one container-managed XA
- * transaction: it commits (the message is consumed, and a dead-letter copy sent when the CDR is invalid or
- * refused) or rolls back for redelivery when the billing system cannot be reached.
+ * What the billing connector's JMS consumers share about CDR messages: the poison checks, reading bodies, and
+ * copies sent to other queues (billing systems' queues, the dead-letter queue) inside the caller's transaction.
  */
 package org.sipcharge.billing.jms;

@@ -39,10 +39,12 @@ public class BillingLink {
 
     public static final String HOST_KEY = "sipcharge.billing.host";
     public static final String PORT_KEY = "sipcharge.billing.port";
+    /** How long to wait for the answer to one CDR or PING (ISO-8601 duration); silence beyond it is a link failure. */
+    public static final String READ_TIMEOUT_KEY = "sipcharge.billing.read-timeout";
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7070;
     /** How long to wait for the billing system's answer to one CDR before giving up on the connection. */
-    public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Longest answer line accepted: answers are {@code ACK <id>} or {@code NAK <id> <reason>}. */
     static final int MAX_ANSWER_BYTES = 8 * 1024;
@@ -63,6 +65,7 @@ public class BillingLink {
     private volatile String lastError;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong fenced = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
 
     /** For the container; the address is read from MicroProfile Config at {@link #configure()}. */
@@ -89,7 +92,17 @@ public class BillingLink {
         } catch (NumberFormatException e) {
             throw new IllegalStateException("BIL-002 configuration " + PORT_KEY + "=" + p + " is not a port number", e);
         }
-        LOG.info(() -> "BIL-002 billing system at " + address() + " (" + HOST_KEY + ", " + PORT_KEY + ")");
+        String t = config.getOptionalValue(READ_TIMEOUT_KEY, String.class).map(String::trim).orElse(READ_TIMEOUT.toString());
+        try {
+            readTimeout = Duration.parse(t);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalStateException("BIL-002 configuration " + READ_TIMEOUT_KEY + "=" + t + " is not an ISO-8601 duration such as PT5S", e);
+        }
+        if (readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalStateException("BIL-002 configuration " + READ_TIMEOUT_KEY + "=" + t + " must be positive");
+        }
+        LOG.info(() -> "BIL-002 billing system at " + address() + " (" + HOST_KEY + ", " + PORT_KEY + "), answers awaited "
+                + readTimeout.toMillis() + " ms (" + READ_TIMEOUT_KEY + ")");
     }
 
     /**
@@ -99,8 +112,8 @@ public class BillingLink {
      * @throws IOException when the billing system cannot be reached, does not answer in time or answers outside
      *                     the protocol; the connection has then been closed and the next call reconnects
      */
-    public synchronized BillingWireProtocol.Answer deliver(String cdrId, byte[] body) throws IOException {
-        String request = BillingWireProtocol.cdrRequest(cdrId, body);
+    public synchronized BillingWireProtocol.Answer deliver(String cdrId, long epoch, byte[] body) throws IOException {
+        String request = BillingWireProtocol.cdrRequest(cdrId, epoch, body);
         try {
             ensureConnected();
             out.write(BillingWireProtocol.frame(request));
@@ -108,6 +121,9 @@ public class BillingLink {
             BillingWireProtocol.Answer answer = BillingWireProtocol.parseAnswer(readAnswer(), cdrId);
             if (answer.acknowledged()) {
                 delivered.incrementAndGet();
+            } else if (answer.fenced()) {
+                fenced.incrementAndGet();
+                lastError = "FENCED " + cdrId + ": epoch " + epoch + " is stale, the billing system has seen " + answer.highestEpoch();
             } else {
                 rejected.incrementAndGet();
                 lastError = "NAK " + cdrId + " " + answer.reason();
@@ -123,6 +139,38 @@ public class BillingLink {
             closeQuietly();
             throw e;
         }
+    }
+
+    /**
+     * Checks the link end to end with {@code PING}/{@code PONG} (connecting first if needed): the coordinator's
+     * probe while no CDR flows.
+     *
+     * @throws IOException when the billing system cannot be reached or does not answer {@code PONG} in time; the
+     *                     connection has then been closed
+     */
+    public synchronized void ping() throws IOException {
+        try {
+            ensureConnected();
+            out.write(BillingWireProtocol.frame(BillingWireProtocol.PING));
+            out.flush();
+            String answer = readAnswer();
+            if (!BillingWireProtocol.PONG.equals(answer.endsWith("\r") ? answer.substring(0, answer.length() - 1) : answer)) {
+                throw new BillingProtocolException("answer to PING: " + BillingWireProtocol.shorten(answer));
+            }
+        } catch (SocketTimeoutException e) {
+            throw failed("(ping)", new SocketTimeoutException("no PONG from the billing system at " + address()
+                    + " within " + readTimeout.toMillis() + " ms"));
+        } catch (IOException e) {
+            throw failed("(ping)", e);
+        }
+    }
+
+    /** Closes the connection (the coordinator gave up its role, or shuts down); the next use reconnects. */
+    public synchronized void disconnect() {
+        if (socket != null) {
+            LOG.info(() -> "BIL-013 billing link to " + address() + " closed by this node");
+        }
+        closeQuietly();
     }
 
     private IOException failed(String cdrId, IOException e) {
@@ -229,6 +277,10 @@ public class BillingLink {
 
     public long rejected() {
         return rejected.get();
+    }
+
+    public long fencedCount() {
+        return fenced.get();
     }
 
     public long deadLetteredCount() {

@@ -8,9 +8,12 @@ import java.util.Objects;
  * Line format of the billing link (docs/billing-jms.md, "TCP line protocol"). Lines are UTF-8 and end with
  * {@code '\n'}; one request, then its answer:
  * <pre>
- *   CDR &lt;cdrId&gt; &lt;base64 of the CdrTextCodec body&gt;   -&gt;  ACK &lt;cdrId&gt;  |  NAK &lt;cdrId&gt; &lt;reason&gt;
+ *   CDR &lt;cdrId&gt; &lt;epoch&gt; &lt;base64 of the CdrTextCodec body&gt;
+ *        -&gt;  ACK &lt;cdrId&gt;  |  NAK &lt;cdrId&gt; &lt;reason&gt;  |  FENCED &lt;cdrId&gt; &lt;highest epoch seen&gt;
  *   PING                                             -&gt;  PONG
  * </pre>
+ * The epoch is the coordinator's fencing token: the billing system refuses ({@code FENCED}) a CDR whose epoch is
+ * below the highest it has seen, so a coordinator that lost its election without knowing it cannot deliver.
  * {@code ERR <text>} answers a request the billing system could not parse at all.
  */
 public final class BillingWireProtocol {
@@ -26,20 +29,45 @@ public final class BillingWireProtocol {
     public static final String ERR = "ERR";
     public static final String PING = "PING";
     public static final String PONG = "PONG";
+    public static final String FENCED = "FENCED";
 
     private BillingWireProtocol() {
     }
 
-    /** The billing system's answer to one CDR. */
-    public record Answer(String cdrId, boolean acknowledged, String reason) {
+    /** What the billing system did with one CDR. */
+    public enum Outcome {
+        /** Recorded (or recognised as a duplicate of a recorded one). */
+        ACK,
+        /** Refused for good: the CDR itself is wrong for this billing system. */
+        NAK,
+        /** Refused because the sender's epoch is stale: another coordinator has been elected since. */
+        FENCED
+    }
+
+    /**
+     * The billing system's answer to one CDR.
+     *
+     * @param reason       the NAK's reason, else null
+     * @param highestEpoch for FENCED, the highest epoch the billing system has seen; else 0
+     */
+    public record Answer(String cdrId, Outcome outcome, String reason, long highestEpoch) {
         public Answer {
             Objects.requireNonNull(cdrId, "cdrId");
-            if (acknowledged && reason != null) {
-                throw new IllegalArgumentException("an ACK has no reason");
+            Objects.requireNonNull(outcome, "outcome");
+            if (outcome != Outcome.NAK && reason != null) {
+                throw new IllegalArgumentException("only a NAK has a reason");
             }
-            if (!acknowledged && (reason == null || reason.isEmpty())) {
+            if (outcome == Outcome.NAK && (reason == null || reason.isEmpty())) {
                 throw new IllegalArgumentException("a NAK needs a reason");
             }
+        }
+
+        public boolean acknowledged() {
+            return outcome == Outcome.ACK;
+        }
+
+        public boolean fenced() {
+            return outcome == Outcome.FENCED;
         }
     }
 
@@ -57,13 +85,16 @@ public final class BillingWireProtocol {
         return true;
     }
 
-    /** The request line for one CDR, without its terminator. */
-    public static String cdrRequest(String cdrId, byte[] body) {
+    /** The request line for one CDR sent under the coordinator's epoch (at least 1), without its terminator. */
+    public static String cdrRequest(String cdrId, long epoch, byte[] body) {
         requireId(cdrId);
+        if (epoch < 1) {
+            throw new IllegalArgumentException("epoch must be >= 1: " + epoch);
+        }
         if (body.length == 0) {
             throw new IllegalArgumentException("empty CDR body");
         }
-        String line = CDR + " " + cdrId + " " + Base64.getEncoder().encodeToString(body);
+        String line = CDR + " " + cdrId + " " + epoch + " " + Base64.getEncoder().encodeToString(body);
         if (line.length() > MAX_LINE_BYTES) {
             throw new IllegalArgumentException("CDR " + cdrId + " does not fit in one line of " + MAX_LINE_BYTES + " bytes");
         }
@@ -73,6 +104,11 @@ public final class BillingWireProtocol {
     public static String ack(String cdrId) {
         requireId(cdrId);
         return ACK + " " + cdrId;
+    }
+
+    public static String fenced(String cdrId, long highestEpoch) {
+        requireId(cdrId);
+        return FENCED + " " + cdrId + " " + highestEpoch;
     }
 
     public static String nak(String cdrId, String reason) {
@@ -107,14 +143,27 @@ public final class BillingWireProtocol {
                 throw new BillingProtocolException("malformed ACK: " + shorten(line));
             }
             requireExpectedId(parts[1], expectedCdrId, line);
-            return new Answer(parts[1], true, null);
+            return new Answer(parts[1], Outcome.ACK, null, 0);
+        }
+        if (verb.equals(FENCED)) {
+            if (parts.length != 3) {
+                throw new BillingProtocolException("malformed FENCED: " + shorten(line));
+            }
+            requireExpectedId(parts[1], expectedCdrId, line);
+            long highest;
+            try {
+                highest = Long.parseLong(parts[2]);
+            } catch (NumberFormatException e) {
+                throw new BillingProtocolException("FENCED without an epoch: " + shorten(line));
+            }
+            return new Answer(parts[1], Outcome.FENCED, null, highest);
         }
         if (verb.equals(NAK)) {
             if (parts.length != 3 || parts[2].isBlank()) {
                 throw new BillingProtocolException("NAK without a reason: " + shorten(line));
             }
             requireExpectedId(parts[1], expectedCdrId, line);
-            return new Answer(parts[1], false, parts[2]);
+            return new Answer(parts[1], Outcome.NAK, parts[2], 0);
         }
         throw new BillingProtocolException("unexpected answer: " + shorten(line));
     }

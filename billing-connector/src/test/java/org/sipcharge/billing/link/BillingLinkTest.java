@@ -95,19 +95,19 @@ class BillingLinkTest {
         billing = new FakeBilling(r -> "ACK " + id(r));
         link = new BillingLink("127.0.0.1", billing.port(), Duration.ofSeconds(5));
         assertFalse(link.isConnected());
-        assertTrue(link.deliver("a", BODY).acknowledged());
-        assertTrue(link.deliver("b", BODY).acknowledged());
+        assertTrue(link.deliver("a", 1, BODY).acknowledged());
+        assertTrue(link.deliver("b", 1, BODY).acknowledged());
         assertEquals(2, link.delivered());
         assertTrue(link.isConnected());
         assertEquals(1, billing.connections.get(), "one connection for both CDRs");
-        assertEquals(BillingWireProtocol.cdrRequest("a", BODY), billing.requests.get(0));
+        assertEquals(BillingWireProtocol.cdrRequest("a", 1, BODY), billing.requests.get(0));
     }
 
     @Test
     void nakIsCountedAsRejectedAndKeepsTheConnection() throws Exception {
         billing = new FakeBilling(r -> "NAK " + id(r) + " unknown subscriber");
         link = new BillingLink("127.0.0.1", billing.port(), Duration.ofSeconds(5));
-        BillingWireProtocol.Answer a = link.deliver("a", BODY);
+        BillingWireProtocol.Answer a = link.deliver("a", 1, BODY);
         assertFalse(a.acknowledged());
         assertEquals("unknown subscriber", a.reason());
         assertEquals(1, link.rejected());
@@ -120,10 +120,10 @@ class BillingLinkTest {
         AtomicInteger calls = new AtomicInteger();
         billing = new FakeBilling(r -> calls.incrementAndGet() == 1 ? "ACK other" : "ACK " + id(r));
         link = new BillingLink("127.0.0.1", billing.port(), Duration.ofSeconds(5));
-        assertThrows(BillingProtocolException.class, () -> link.deliver("a", BODY));
+        assertThrows(BillingProtocolException.class, () -> link.deliver("a", 1, BODY));
         assertFalse(link.isConnected());
         assertNotNull(link.lastError());
-        assertTrue(link.deliver("a", BODY).acknowledged());
+        assertTrue(link.deliver("a", 1, BODY).acknowledged());
         assertEquals(1, link.delivered());
         Wait.until(Duration.ofSeconds(5), () -> billing.connections.get() == 2, "a second connection");
     }
@@ -132,7 +132,7 @@ class BillingLinkTest {
     void peerClosingIsAnIoError() throws Exception {
         billing = new FakeBilling(r -> null);
         link = new BillingLink("127.0.0.1", billing.port(), Duration.ofSeconds(5));
-        IOException e = assertThrows(IOException.class, () -> link.deliver("a", BODY));
+        IOException e = assertThrows(IOException.class, () -> link.deliver("a", 1, BODY));
         assertTrue(e.getMessage().contains("closed the connection"), e.getMessage());
         assertFalse(link.isConnected());
     }
@@ -141,7 +141,7 @@ class BillingLinkTest {
     void silenceIsATimeout() throws Exception {
         billing = new FakeBilling(r -> "");
         link = new BillingLink("127.0.0.1", billing.port(), Duration.ofMillis(300));
-        assertThrows(SocketTimeoutException.class, () -> link.deliver("a", BODY));
+        assertThrows(SocketTimeoutException.class, () -> link.deliver("a", 1, BODY));
         assertFalse(link.isConnected());
         assertTrue(link.lastError().contains("no answer"), link.lastError());
     }
@@ -153,7 +153,7 @@ class BillingLinkTest {
             port = s.getLocalPort();
         }
         link = new BillingLink("127.0.0.1", port, Duration.ofSeconds(1));
-        IOException e = assertThrows(IOException.class, () -> link.deliver("a", BODY));
+        IOException e = assertThrows(IOException.class, () -> link.deliver("a", 1, BODY));
         assertTrue(e.getMessage().startsWith("cannot connect"), e.getMessage());
         assertEquals("127.0.0.1:" + port, link.address());
         assertEquals(0, link.delivered());

@@ -17,25 +17,26 @@ class BillingWireProtocolTest {
 
     @Test
     void cdrRequestCarriesIdAndBase64Body() {
-        String line = BillingWireProtocol.cdrRequest("node-1-1", BODY);
-        assertEquals("CDR node-1-1 " + Base64.getEncoder().encodeToString(BODY), line);
+        String line = BillingWireProtocol.cdrRequest("node-1-1", 7, BODY);
+        assertEquals("CDR node-1-1 7 " + Base64.getEncoder().encodeToString(BODY), line);
         assertEquals(line + "\n", new String(BillingWireProtocol.frame(line), StandardCharsets.UTF_8));
     }
 
     @Test
     void cdrRequestRefusesIdsThatAreNotOneToken() {
-        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a b", BODY));
-        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("", BODY));
-        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest(null, BODY));
-        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a\nACK b", BODY));
-        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("x".repeat(257), BODY));
-        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a", new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a b", 1, BODY));
+        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("", 1, BODY));
+        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest(null, 1, BODY));
+        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a\nACK b", 1, BODY));
+        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("x".repeat(257), 1, BODY));
+        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a", 0, BODY));
+        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a", 1, new byte[0]));
     }
 
     @Test
     void cdrRequestRefusesBodiesBeyondOneLine() {
         byte[] huge = new byte[BillingWireProtocol.MAX_LINE_BYTES];
-        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a", huge));
+        assertThrows(IllegalArgumentException.class, () -> BillingWireProtocol.cdrRequest("a", 1, huge));
     }
 
     @Test
@@ -53,6 +54,19 @@ class BillingWireProtocolTest {
         BillingWireProtocol.Answer a = BillingWireProtocol.parseAnswer(line, "node-1-1");
         assertFalse(a.acknowledged());
         assertEquals("cdr-id-mismatch: body has node-1-2", a.reason());
+    }
+
+    @Test
+    void fencedRoundTripCarriesTheHighestEpoch() throws Exception {
+        String line = BillingWireProtocol.fenced("node-1-1", 9);
+        assertEquals("FENCED node-1-1 9", line);
+        BillingWireProtocol.Answer a = BillingWireProtocol.parseAnswer(line, "node-1-1");
+        assertTrue(a.fenced());
+        assertFalse(a.acknowledged());
+        assertEquals(9, a.highestEpoch());
+        assertThrows(BillingProtocolException.class, () -> BillingWireProtocol.parseAnswer("FENCED node-1-1", "node-1-1"));
+        assertThrows(BillingProtocolException.class, () -> BillingWireProtocol.parseAnswer("FENCED node-1-1 x", "node-1-1"));
+        assertThrows(BillingProtocolException.class, () -> BillingWireProtocol.parseAnswer("FENCED node-1-2 9", "node-1-1"));
     }
 
     @Test

@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Line protocol (UTF-8, each line terminated by {@code '\n'}, an optional {@code '\r'} before it is ignored):
  * <pre>
- *   CDR &lt;cdrId&gt; &lt;base64 of the CdrTextCodec body&gt;  -&gt;  ACK &lt;cdrId&gt;  |  NAK &lt;cdrId&gt; &lt;reason&gt;
+ *   CDR &lt;cdrId&gt; &lt;epoch&gt; &lt;base64 of the CdrTextCodec body&gt;
+ *       -&gt;  ACK &lt;cdrId&gt;  |  NAK &lt;cdrId&gt; &lt;reason&gt;  |  FENCED &lt;cdrId&gt; &lt;highest epoch&gt;
  *   PING                                            -&gt;  PONG
  *   anything else                                   -&gt;  ERR unknown-command
  *   a line longer than {@link #MAX_LINE_BYTES}      -&gt;  ERR line-too-long, then the connection is closed
@@ -44,8 +45,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The billing connector's side of this protocol is {@code org.sipcharge.billing.link.BillingWireProtocol}; this
  * class deliberately shares no code with it, so a mistake on one side shows up as a failure on the other.
  *
+ * <p>Fencing: the epoch is the billing connector coordinator's token. A CDR whose epoch is below the highest one
+ * seen is refused with {@code FENCED} and not recorded (a stale coordinator); the highest epoch is kept in
+ * {@code <out>.epoch} (fsynced before the first ACK under a new epoch), so a restart does not forget it.
+ *
  * <p>Output file: one line per accepted CDR, no header: cdrId, callingParty, calledParty, durationMillis,
- * localSequenceNumber, duplicate (true/false). The line is flushed and fsynced before the ACK is sent.
+ * localSequenceNumber, duplicate (true/false), epoch. The line is flushed and fsynced before the ACK is sent.
+ * Gaps: {@link #gaps()} counts the local sequence numbers missing per CDF node between the lowest and the highest
+ * recorded (CDRs arrive in any order, so a gap is only final once everything was delivered).
  */
 public final class BillingSystemSimulator implements AutoCloseable {
 
@@ -61,6 +68,10 @@ public final class BillingSystemSimulator implements AutoCloseable {
 
     private final Object recordLock = new Object();
     private final Set<String> seen = new HashSet<>();
+    /** Recorded local sequence numbers per CDF node (from the CDR id {@code <node>-<sequence>}), for gap counts. */
+    private final java.util.Map<String, java.util.BitSet> sequences = new java.util.HashMap<>();
+    private long highestEpoch;
+    private Path epochFile;
     private FileChannel outChannel;
     private ServerSocket serverSocket;
     private Thread acceptor;
@@ -73,6 +84,7 @@ public final class BillingSystemSimulator implements AutoCloseable {
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong naks = new AtomicLong();
+    private final AtomicLong fencedRequests = new AtomicLong();
     private final AtomicLong simulatedNaks = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
 
@@ -110,7 +122,17 @@ public final class BillingSystemSimulator implements AutoCloseable {
                 int tab = line.indexOf('\t');
                 if (tab > 0) {
                     seen.add(line.substring(0, tab));
+                    noteSequence(line.substring(0, tab));
                 }
+            }
+        }
+        epochFile = Path.of(out + ".epoch");
+        if (Files.exists(epochFile)) {
+            String e = Files.readString(epochFile, StandardCharsets.US_ASCII).trim();
+            try {
+                highestEpoch = Long.parseLong(e);
+            } catch (NumberFormatException ex) {
+                throw new IOException("BSS-092 " + epochFile + " does not hold an epoch: " + e);
             }
         }
         outChannel = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -189,19 +211,33 @@ public final class BillingSystemSimulator implements AutoCloseable {
             return "ERR unknown-command";
         }
         cdrRequests.incrementAndGet();
-        String rest = line.substring(4);
-        int sp = rest.indexOf(' ');
-        String cdrId = sp < 0 ? rest : rest.substring(0, sp);
+        String[] parts = line.substring(4).split(" ", -1);
+        String cdrId = parts[0];
         if (cdrId.isEmpty()) {
             errors.incrementAndGet();
             return "ERR malformed-request";
         }
-        if (sp < 0 || sp == rest.length() - 1) {
+        if (parts.length < 2 || parts[1].isEmpty()) {
+            return nak(cdrId, "missing-epoch");
+        }
+        long epoch;
+        try {
+            epoch = Long.parseLong(parts[1]);
+        } catch (NumberFormatException e) {
+            return nak(cdrId, "bad-epoch");
+        }
+        if (epoch < 1) {
+            return nak(cdrId, "bad-epoch");
+        }
+        if (parts.length < 3 || parts[2].isEmpty()) {
             return nak(cdrId, "missing-body");
+        }
+        if (parts.length > 3) {
+            return nak(cdrId, "extra-fields");
         }
         byte[] body;
         try {
-            body = Base64.getDecoder().decode(rest.substring(sp + 1));
+            body = Base64.getDecoder().decode(parts[2]);
         } catch (IllegalArgumentException e) {
             return nak(cdrId, "bad-base64");
         }
@@ -219,7 +255,13 @@ public final class BillingSystemSimulator implements AutoCloseable {
             simulatedNaks.incrementAndGet();
             return nak(cdrId, "simulated-rejection");
         }
-        boolean duplicate = record(cdr);
+        long highest = admitEpoch(epoch);
+        if (highest > epoch) {
+            fencedRequests.incrementAndGet();
+            log("BSS-012 FENCED " + cdrId + ": epoch " + epoch + " < " + highest + " (a stale coordinator)");
+            return "FENCED " + cdrId + " " + highest;
+        }
+        boolean duplicate = record(cdr, epoch);
         if (duplicate) {
             log("BSS-010 duplicate CDR " + cdrId + " (recorded with duplicate=true)");
         }
@@ -232,13 +274,67 @@ public final class BillingSystemSimulator implements AutoCloseable {
         return "NAK " + cdrId + " " + reason;
     }
 
+    /**
+     * Raises the highest epoch to {@code epoch} when it is higher (written to the epoch file and fsynced first);
+     * returns the highest epoch after that.
+     */
+    private long admitEpoch(long epoch) throws IOException {
+        synchronized (recordLock) {
+            if (epoch > highestEpoch) {
+                Path tmp = Path.of(epochFile + ".tmp");
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+                    ch.write(ByteBuffer.wrap((epoch + "\n").getBytes(StandardCharsets.US_ASCII)));
+                    ch.force(true);
+                }
+                Files.move(tmp, epochFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                log("BSS-003 epoch " + epoch + " (was " + highestEpoch + "): a new coordinator");
+                highestEpoch = epoch;
+            }
+            return highestEpoch;
+        }
+    }
+
+    private void noteSequence(String cdrId) {
+        int dash = cdrId.lastIndexOf('-');
+        if (dash <= 0) {
+            return;
+        }
+        try {
+            long n = Long.parseLong(cdrId.substring(dash + 1));
+            if (n >= 0 && n < Integer.MAX_VALUE) {
+                sequences.computeIfAbsent(cdrId.substring(0, dash), k -> new java.util.BitSet()).set((int) n);
+            }
+        } catch (NumberFormatException ignored) {
+            // not a <node>-<sequence> id: no gap accounting for it
+        }
+    }
+
+    /** Local sequence numbers missing between the lowest and highest recorded, summed over the CDF nodes. */
+    public long gaps() {
+        synchronized (recordLock) {
+            long missing = 0;
+            for (java.util.BitSet b : sequences.values()) {
+                int low = b.nextSetBit(0);
+                int high = b.length() - 1;
+                missing += (high - low + 1) - b.cardinality();
+            }
+            return missing;
+        }
+    }
+
+    public long fencedRequests() {
+        return fencedRequests.get();
+    }
+
     /** Appends the record and fsyncs it; returns whether the id had been seen before. */
-    private boolean record(ChargingDataRecord cdr) throws IOException {
+    private boolean record(ChargingDataRecord cdr, long epoch) throws IOException {
         synchronized (recordLock) {
             boolean duplicate = !seen.add(cdr.cdrId());
+            noteSequence(cdr.cdrId());
             String line = String.join("\t", field(cdr.cdrId()), field(cdr.callingParty()), field(cdr.calledParty()),
                     Long.toString(cdr.duration().toMillis()), Long.toString(cdr.localSequenceNumber()),
-                    Boolean.toString(duplicate)) + "\n";
+                    Boolean.toString(duplicate), Long.toString(epoch)) + "\n";
             ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) {
                 outChannel.write(buf);
@@ -336,7 +432,8 @@ public final class BillingSystemSimulator implements AutoCloseable {
 
     public String summary() {
         return "connections=" + connectionCount.get() + " cdrRequests=" + cdrRequests.get() + " recorded=" + recorded.get()
-                + " duplicates=" + duplicates.get() + " naks=" + naks.get() + " (simulated " + simulatedNaks.get() + ")"
+                + " duplicates=" + duplicates.get() + " gaps=" + gaps() + " fenced=" + fencedRequests.get()
+                + " highestEpoch=" + highestEpoch + " naks=" + naks.get() + " (simulated " + simulatedNaks.get() + ")"
                 + " errors=" + errors.get() + " file=" + out;
     }
 

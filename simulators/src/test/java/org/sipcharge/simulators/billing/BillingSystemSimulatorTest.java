@@ -56,7 +56,11 @@ class BillingSystemSimulatorTest {
     }
 
     static String cdrLine(ChargingDataRecord cdr) {
-        return "CDR " + cdr.cdrId() + " " + Base64.getEncoder().encodeToString(CdrTextCodec.encode(cdr));
+        return cdrLine(cdr, 1);
+    }
+
+    static String cdrLine(ChargingDataRecord cdr, long epoch) {
+        return "CDR " + cdr.cdrId() + " " + epoch + " " + Base64.getEncoder().encodeToString(CdrTextCodec.encode(cdr));
     }
 
     @Test
@@ -67,7 +71,7 @@ class BillingSystemSimulatorTest {
         // The line is fsynced before the ACK, so it is there now.
         List<String> lines = Files.readAllLines(out);
         assertEquals(1, lines.size());
-        assertArrayEquals(new String[]{"node-1-7", "sip:alice@example.com", "sip:bob@example.com", "2500", "7", "false"},
+        assertArrayEquals(new String[]{"node-1-7", "sip:alice@example.com", "sip:bob@example.com", "2500", "7", "false", "1"},
                 lines.get(0).split("\t", -1));
         assertEquals(1, simulator.recorded());
     }
@@ -90,8 +94,8 @@ class BillingSystemSimulatorTest {
         }
         List<String> lines = Files.readAllLines(out);
         assertEquals(2, lines.size());
-        assertTrue(lines.get(0).endsWith("\tfalse"), lines.get(0));
-        assertTrue(lines.get(1).endsWith("\ttrue"), lines.get(1));
+        assertTrue(lines.get(0).endsWith("\tfalse\t1"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("\ttrue\t1"), lines.get(1));
         assertEquals(1, simulator.duplicates());
     }
 
@@ -108,13 +112,13 @@ class BillingSystemSimulatorTest {
         }
         List<String> lines = Files.readAllLines(out);
         assertEquals(2, lines.size());
-        assertTrue(lines.get(1).endsWith("\ttrue"), lines.get(1));
+        assertTrue(lines.get(1).endsWith("\ttrue\t1"), lines.get(1));
     }
 
     @Test
     void badBase64IsRefused() throws Exception {
         try (Client c = new Client(port)) {
-            assertEquals("NAK node-1-3 bad-base64", c.call("CDR node-1-3 !!not*base64!!"));
+            assertEquals("NAK node-1-3 bad-base64", c.call("CDR node-1-3 1 !!not*base64!!"));
         }
         assertEquals(0, Files.size(out));
         assertEquals(1, simulator.naks());
@@ -124,7 +128,7 @@ class BillingSystemSimulatorTest {
     void undecodableBodyIsRefused() throws Exception {
         String b64 = Base64.getEncoder().encodeToString("cdrId=x\n".getBytes(StandardCharsets.UTF_8));
         try (Client c = new Client(port)) {
-            String answer = c.call("CDR x " + b64);
+            String answer = c.call("CDR x 1 " + b64);
             assertTrue(answer.startsWith("NAK x bad-body: CDR field missing"), answer);
         }
         assertEquals(0, Files.size(out));
@@ -133,7 +137,8 @@ class BillingSystemSimulatorTest {
     @Test
     void missingBodyIsRefused() throws Exception {
         try (Client c = new Client(port)) {
-            assertEquals("NAK node-1-3 missing-body", c.call("CDR node-1-3"));
+            assertEquals("NAK node-1-3 missing-epoch", c.call("CDR node-1-3"));
+            assertEquals("NAK node-1-3 missing-body", c.call("CDR node-1-3 4"));
             assertEquals("ERR malformed-request", c.call("CDR "));
         }
     }
@@ -142,13 +147,52 @@ class BillingSystemSimulatorTest {
     void idMismatchIsRefused() throws Exception {
         String body = Base64.getEncoder().encodeToString(CdrTextCodec.encode(cdr("node-1-5", 5)));
         try (Client c = new Client(port)) {
-            assertEquals("NAK node-1-4 cdr-id-mismatch: body has node-1-5", c.call("CDR node-1-4 " + body));
+            assertEquals("NAK node-1-4 cdr-id-mismatch: body has node-1-5", c.call("CDR node-1-4 1 " + body));
             // The connection stays usable after a NAK.
-            assertEquals("ACK node-1-5", c.call("CDR node-1-5 " + body));
+            assertEquals("ACK node-1-5", c.call("CDR node-1-5 1 " + body));
         }
         List<String> lines = Files.readAllLines(out);
         assertEquals(1, lines.size());
         assertTrue(lines.get(0).startsWith("node-1-5\t"), lines.get(0));
+    }
+
+    @Test
+    void badEpochsAreRefused() throws Exception {
+        String body = Base64.getEncoder().encodeToString(CdrTextCodec.encode(cdr("node-1-5", 5)));
+        try (Client c = new Client(port)) {
+            assertEquals("NAK node-1-5 bad-epoch", c.call("CDR node-1-5 x " + body));
+            assertEquals("NAK node-1-5 bad-epoch", c.call("CDR node-1-5 0 " + body));
+            assertEquals("NAK node-1-5 bad-epoch", c.call("CDR node-1-5 -3 " + body));
+            assertEquals("NAK node-1-5 extra-fields", c.call("CDR node-1-5 1 " + body + " more"));
+            // The old request form (no epoch) is refused: its body is taken for the epoch.
+            assertEquals("NAK node-1-5 bad-epoch", c.call("CDR node-1-5 " + body));
+        }
+        assertEquals(0, Files.size(out));
+    }
+
+    @Test
+    void staleEpochIsFencedAndNotRecorded() throws Exception {
+        try (Client c = new Client(port)) {
+            assertEquals("ACK node-1-1", c.call(cdrLine(cdr("node-1-1", 1), 3)));
+            assertEquals("FENCED node-1-2 3", c.call(cdrLine(cdr("node-1-2", 2), 2)));
+            assertEquals("ACK node-1-3", c.call(cdrLine(cdr("node-1-3", 3), 3)));
+            assertEquals("ACK node-1-4", c.call(cdrLine(cdr("node-1-4", 4), 5)));
+            assertEquals("FENCED node-1-2 5", c.call(cdrLine(cdr("node-1-2", 2), 4)));
+        }
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(3, lines.size());
+        assertEquals(2, simulator.fencedRequests());
+        assertEquals(1, simulator.gaps(), "node-1-2 is missing between 1 and 4");
+        // The highest epoch survives a restart.
+        simulator.close();
+        simulator = new BillingSystemSimulator("127.0.0.1", 0, out, 0);
+        port = simulator.start();
+        try (Client c = new Client(port)) {
+            assertEquals("FENCED node-1-2 5", c.call(cdrLine(cdr("node-1-2", 2), 4)));
+            assertEquals("ACK node-1-2", c.call(cdrLine(cdr("node-1-2", 2), 5)));
+        }
+        assertEquals(0, simulator.gaps());
+        assertTrue(simulator.summary().contains("highestEpoch=5"), simulator.summary());
     }
 
     @Test

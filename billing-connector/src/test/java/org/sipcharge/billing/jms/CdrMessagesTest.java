@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The checks that decide a message is poison (dead-lettered at once rather than redelivered). */
-class CdrDeliveryBeanTest {
+class CdrMessagesTest {
 
     static byte[] body(String id) {
         Instant t = Instant.parse("2026-01-01T10:00:00Z");
@@ -31,45 +31,45 @@ class CdrDeliveryBeanTest {
     @Test
     void ts32298BodiesPassWhenTheirNodeAndSequenceMakeTheCdrId() {
         byte[] ber = berBody();
-        assertNull(CdrDeliveryBean.rejectReason(null, "node-1-7", "s;1", ber));
-        assertTrue(CdrDeliveryBean.rejectReason(null, "node-1-8", "s;1", ber).contains("record 7 of node node-1"));
+        assertNull(CdrMessages.rejectReason(null, "node-1-7", "s;1", ber));
+        assertTrue(CdrMessages.rejectReason(null, "node-1-8", "s;1", ber).contains("record 7 of node node-1"));
         // The legacy link gets the text form, with the millisecond duration intact.
         ChargingDataRecord legacy = org.sipcharge.cdr.CdrJmsContract.decodeBody(ber, "node-1-7", "s;1");
         assertEquals(3_250, legacy.duration().toMillis());
         assertEquals("s;1", legacy.sessionId());
         byte[] cut = java.util.Arrays.copyOf(ber, ber.length - 3);
-        assertTrue(CdrDeliveryBean.rejectReason(null, "node-1-7", "s;1", cut).startsWith("body does not decode"));
+        assertTrue(CdrMessages.rejectReason(null, "node-1-7", "s;1", cut).startsWith("body does not decode"));
     }
 
     @Test
     void goodCdrPasses() {
-        assertNull(CdrDeliveryBean.rejectReason(null, "node-1-1", body("node-1-1")));
+        assertNull(CdrMessages.rejectReason(null, "node-1-1", body("node-1-1")));
     }
 
     @Test
     void otherMessageTypesAreRejected() {
-        assertEquals("not a BytesMessage but TextMessage", CdrDeliveryBean.rejectReason("TextMessage", "node-1-1", null));
+        assertEquals("not a BytesMessage but TextMessage", CdrMessages.rejectReason("TextMessage", "node-1-1", null));
     }
 
     @Test
     void missingOrBadIdIsRejected() {
-        assertEquals("missing property cdrId", CdrDeliveryBean.rejectReason(null, null, body("node-1-1")));
-        assertEquals("missing property cdrId", CdrDeliveryBean.rejectReason(null, " ", body("node-1-1")));
-        assertTrue(CdrDeliveryBean.rejectReason(null, "a b", body("node-1-1")).contains("not one printable token"));
+        assertEquals("missing property cdrId", CdrMessages.rejectReason(null, null, body("node-1-1")));
+        assertEquals("missing property cdrId", CdrMessages.rejectReason(null, " ", body("node-1-1")));
+        assertTrue(CdrMessages.rejectReason(null, "a b", body("node-1-1")).contains("not one printable token"));
     }
 
     @Test
     void undecodableBodyIsRejected() {
-        assertEquals("empty body", CdrDeliveryBean.rejectReason(null, "x", new byte[0]));
-        String r = CdrDeliveryBean.rejectReason(null, "x", "garbage".getBytes(StandardCharsets.UTF_8));
+        assertEquals("empty body", CdrMessages.rejectReason(null, "x", new byte[0]));
+        String r = CdrMessages.rejectReason(null, "x", "garbage".getBytes(StandardCharsets.UTF_8));
         assertTrue(r.startsWith("body does not decode: "), r);
-        r = CdrDeliveryBean.rejectReason(null, "x", new byte[CdrTextCodec.MAX_ENCODED_LENGTH + 1]);
+        r = CdrMessages.rejectReason(null, "x", new byte[CdrTextCodec.MAX_ENCODED_LENGTH + 1]);
         assertTrue(r.contains("exceeds"), r);
     }
 
     @Test
     void idMismatchIsRejected() {
         assertEquals("property cdrId=node-1-1 but the body's cdrId is node-1-2",
-                CdrDeliveryBean.rejectReason(null, "node-1-1", body("node-1-2")));
+                CdrMessages.rejectReason(null, "node-1-1", body("node-1-2")));
     }
 }

@@ -1,0 +1,298 @@
+package org.sipcharge.billing.coordinator;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.sipcharge.billing.link.BillingLink;
+import org.sipcharge.billing.routing.BillingSystems;
+import org.sipcharge.billing.routing.CdrRouter;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Makes exactly one billing-connector instance the coordinator, the only one that holds the legacy billing link,
+ * and runs its delivery while it is. Every instance heartbeats every {@value #HEARTBEAT_KEY}; the coordinator's
+ * heartbeat renews its lease in the database ({@link CoordinatorElection}, {@link JdbcLeaseStore}); when the
+ * coordinator's heartbeats stop for {@value #LEASE_KEY}, another instance takes over with the next epoch, and every
+ * CDR it sends carries that epoch, which the billing system checks (fencing).
+ *
+ * <p>Difficulty: a coordinator that gets no good answer from the billing system (ACK, NAK or PONG) for
+ * {@value #DIFFICULTY_KEY} while it tries, or a FENCED answer, resigns; it stands again only after two leases, so
+ * another instance gets the link first (it may be this instance's network that is at fault).
+ */
+@Singleton
+@Startup
+@DependsOn("sipcharge-charging-ejb.jar#SchemaMigrations")
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class BillingCoordinator implements CoordinatorElection.Listener {
+
+    public static final String ENABLED_KEY = "sipcharge.billing.coordinator.enabled";
+    public static final String INSTANCE_KEY = "sipcharge.billing.instance-name";
+    public static final String HEARTBEAT_KEY = "sipcharge.billing.heartbeat-interval";
+    public static final String LEASE_KEY = "sipcharge.billing.lease";
+    public static final String DIFFICULTY_KEY = "sipcharge.billing.difficulty-timeout";
+    public static final String PING_KEY = "sipcharge.billing.ping-interval";
+    static final Duration DEFAULT_HEARTBEAT = Duration.ofMillis(500);
+    static final Duration DEFAULT_LEASE = Duration.ofMillis(2500);
+    static final Duration DEFAULT_DIFFICULTY = Duration.ofSeconds(15);
+    static final Duration DEFAULT_PING = Duration.ofSeconds(5);
+    private static final long POLL_MILLIS = 250;
+    private static final long MAX_BACKOFF_MILLIS = 2000;
+
+    private static final Logger LOG = Logger.getLogger(BillingCoordinator.class.getName());
+
+    @Resource(lookup = "jdbc/sipcharge")
+    private DataSource dataSource;
+
+    @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
+    private ManagedScheduledExecutorService scheduler;
+
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    private ManagedThreadFactory threads;
+
+    @EJB
+    private LegacyBillingForwarder forwarder;
+
+    @EJB
+    private BillingLink link;
+
+    @EJB
+    private CdrRouter router;
+
+    private String self;
+    private JdbcLeaseStore store;
+    private CoordinatorElection election;
+    private ScheduledFuture<?> heartbeat;
+    private String queue;
+    private Duration difficulty;
+    private Duration ping;
+    private volatile boolean stopping;
+    private volatile Thread worker;
+    private volatile String linkState = "idle (not coordinator)";
+    private volatile long electedAtMillis;
+    private final AtomicLong elections = new AtomicLong();
+    private final AtomicLong resignations = new AtomicLong();
+    private final Object pacing = new Object();
+
+    @PostConstruct
+    void start() {
+        Config config = ConfigProvider.getConfig(BillingCoordinator.class.getClassLoader());
+        self = config.getOptionalValue(INSTANCE_KEY, String.class).map(String::trim).filter(s -> !s.isEmpty())
+                .orElseGet(BillingCoordinator::defaultInstanceName);
+        BillingSystems systems = router.systems();
+        if (!config.getOptionalValue(ENABLED_KEY, Boolean.class).orElse(true) || systems.legacy() == null) {
+            LOG.info(() -> "BIL-040 " + self + " takes no part in the billing coordinator election ("
+                    + (systems.legacy() == null ? "no legacy billing system" : ENABLED_KEY + "=false") + ")");
+            return;
+        }
+        queue = BillingSystems.queueOf(systems.legacy());
+        Duration hb = duration(config, HEARTBEAT_KEY, DEFAULT_HEARTBEAT);
+        Duration lease = duration(config, LEASE_KEY, DEFAULT_LEASE);
+        difficulty = duration(config, DIFFICULTY_KEY, DEFAULT_DIFFICULTY);
+        ping = duration(config, PING_KEY, DEFAULT_PING);
+        store = new JdbcLeaseStore(dataSource);
+        election = new CoordinatorElection(self, store, lease.toNanos(), hb.toNanos(), this);
+        heartbeat = scheduler.scheduleAtFixedRate(this::beat, 0, hb.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info(() -> "BIL-040 " + self + " stands for billing coordinator (heartbeat " + hb.toMillis() + " ms, lease "
+                + lease.toMillis() + " ms; legacy link " + link.address() + " fed from " + queue + ")");
+    }
+
+    static String defaultInstanceName() {
+        String instance = System.getProperty("com.sun.aas.instanceName", "server");
+        try {
+            return instance + "@" + InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return instance;
+        }
+    }
+
+    private static Duration duration(Config config, String key, Duration dflt) {
+        String v = config.getOptionalValue(key, String.class).map(String::trim).orElse(dflt.toString());
+        try {
+            Duration d = Duration.parse(v);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalStateException("BIL-040 configuration " + key + "=" + v + " must be positive");
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalStateException("BIL-040 configuration " + key + "=" + v + " is not an ISO-8601 duration such as PT0.5S", e);
+        }
+    }
+
+    private void beat() {
+        try {
+            election.tick(System.nanoTime());
+            long e = election.epoch();
+            store.memberBeat(self, e > 0 ? "coordinator" : "standby", e);
+        } catch (LeaseStore.LeaseStoreException e) {
+            LOG.log(Level.FINE, "member heartbeat not recorded", e);
+        } catch (RuntimeException e) {
+            // Never let an exception cancel the periodic heartbeat.
+            LOG.log(Level.WARNING, "BIL-049 heartbeat failed: {0}", e.toString());
+        }
+    }
+
+    @Override
+    public void elected(long epoch) {
+        elections.incrementAndGet();
+        electedAtMillis = System.currentTimeMillis();
+        Thread t = threads.newThread(() -> work(epoch));
+        t.setName("sipcharge-billing-coordinator-epoch-" + epoch);
+        worker = t;
+        t.start();
+    }
+
+    @Override
+    public void deposed(long epoch, String why) {
+        linkState = "idle (not coordinator: " + why + ")";
+        synchronized (pacing) {
+            pacing.notifyAll();
+        }
+    }
+
+    /** The coordinator's delivery loop for one epoch; ends when the epoch is no longer this instance's. */
+    private void work(long epoch) {
+        LOG.info(() -> "BIL-060 delivering from " + queue + " to the billing system at " + link.address() + " under epoch " + epoch);
+        long lastGood = System.nanoTime();
+        long lastTraffic = lastGood;
+        long backoff = 100;
+        linkState = "connecting";
+        try {
+            while (!stopping && election.deliveryEpoch(System.nanoTime()) == epoch) {
+                try {
+                    LegacyBillingForwarder.Result r = forwarder.forwardOne(queue,
+                            () -> election.deliveryEpoch(System.nanoTime()) == epoch ? epoch : 0, POLL_MILLIS);
+                    long now = System.nanoTime();
+                    switch (r) {
+                        case DELIVERED, DEAD_LETTERED -> {
+                            lastGood = now;
+                            lastTraffic = now;
+                            backoff = 100;
+                            linkState = "up";
+                        }
+                        case IDLE -> {
+                            if (now - lastTraffic >= ping.toNanos()) {
+                                link.ping();
+                                lastGood = now;
+                                lastTraffic = now;
+                                linkState = "up";
+                            }
+                        }
+                        case FENCED -> {
+                            resignations.incrementAndGet();
+                            election.resign(now, "the billing system refused epoch " + epoch + " (a newer coordinator exists)");
+                        }
+                        case NOT_COORDINATOR -> {
+                            // The loop condition ends it.
+                        }
+                    }
+                } catch (IOException e) {
+                    long now = System.nanoTime();
+                    linkState = "down: " + e.getMessage();
+                    if (now - lastGood >= difficulty.toNanos()) {
+                        resignations.incrementAndGet();
+                        election.resign(now, "no answer from the billing system for " + (now - lastGood) / 1_000_000
+                                + " ms (" + DIFFICULTY_KEY + "): " + e.getMessage());
+                        break;
+                    }
+                    pause(backoff);
+                    backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                } catch (RuntimeException e) {
+                    // The broker or a transaction, not the link: retry without resigning (another instance would fare no better).
+                    LOG.log(Level.WARNING, "BIL-061 coordinator delivery attempt failed, retrying: {0}", e.toString());
+                    pause(backoff);
+                    backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                }
+            }
+        } finally {
+            link.disconnect();
+            LOG.info(() -> "BIL-062 delivery under epoch " + epoch + " ended; the link is closed");
+        }
+    }
+
+    private void pause(long millis) {
+        synchronized (pacing) {
+            try {
+                pacing.wait(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        if (election != null) {
+            election.shutdown();
+        }
+        synchronized (pacing) {
+            pacing.notifyAll();
+        }
+        Thread t = worker;
+        if (t != null) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        link.disconnect();
+    }
+
+    /** The coordinator as this instance sees it. */
+    public record View(String self, boolean participating, boolean coordinator, long epoch, String holder, long holderEpoch,
+                       String linkState, long elections, long resignations, String storeError,
+                       List<JdbcLeaseStore.Member> members) {
+    }
+
+    public View view() {
+        if (election == null) {
+            return new View(self, false, false, 0, null, 0, "not participating", 0, 0, null, List.of());
+        }
+        long e = election.epoch();
+        String holder;
+        long holderEpoch;
+        String storeError = election.lastStoreError();
+        List<JdbcLeaseStore.Member> members = List.of();
+        try {
+            LeaseStore.Lease lease = store.read();
+            holder = lease.holder();
+            holderEpoch = lease.epoch();
+            members = store.members();
+        } catch (LeaseStore.LeaseStoreException ex) {
+            LeaseStore.Lease last = election.lastRead();
+            holder = e > 0 ? self : last == null ? null : last.holder();
+            holderEpoch = e > 0 ? e : last == null ? 0 : last.epoch();
+            storeError = ex.getMessage();
+        }
+        return new View(self, true, e > 0, e, holder, holderEpoch, e > 0 ? linkState : "idle (not coordinator)",
+                elections.get(), resignations.get(), storeError, members);
+    }
+}
