@@ -7,6 +7,7 @@ import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.EJB;
+import jakarta.ejb.LocalBean;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
@@ -40,9 +41,12 @@ import java.util.logging.Logger;
  * <p>Difficulty: a coordinator that gets no good answer from the billing system (ACK, NAK or PONG) for
  * {@value #DIFFICULTY_KEY} while it tries, or a FENCED answer, resigns; it stands again only after two leases, so
  * another instance gets the link first (it may be this instance's network that is at fault).
+ *
+ * <p>{@code @LocalBean}: it implements the election's listener interface, which must not become its business view.
  */
 @Singleton
 @Startup
+@LocalBean
 @DependsOn("sipcharge-charging-ejb.jar#SchemaMigrations")
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)

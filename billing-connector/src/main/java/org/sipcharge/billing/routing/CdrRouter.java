@@ -57,32 +57,32 @@ public class CdrRouter {
         return systems;
     }
 
-    RoutingFilter.Decision decide(String system, CdrMessages.Checked checked, Instant now) {
+    public RoutingFilter.Decision decide(String system, CdrMessages.Checked checked, Instant now) {
         return filter.decide(system, checked.cdr(), now);
     }
 
-    void routed(String system) {
+    public void routed(String system) {
         counters.get(system).routed.incrementAndGet();
     }
 
-    void held(String system) {
+    public void held(String system) {
         counters.get(system).held.incrementAndGet();
     }
 
-    void filtered(String system) {
+    public void filtered(String system) {
         counters.get(system).filtered.incrementAndGet();
     }
 
-    void deadLettered(String reason) {
+    public void deadLettered(String reason) {
         deadLettered.incrementAndGet();
         lastError = reason;
     }
 
-    void consumerStarted() {
+    public void consumerStarted() {
         consuming = true;
     }
 
-    void recordError(String error) {
+    public void recordError(String error) {
         lastError = error;
     }
 
