@@ -30,6 +30,9 @@ fi
 : "${SIPCHARGE_INSTANCE_PORTBASES:=}"
 : "${SIPCHARGE_INSTANCE_SIP_PORTS:=}"
 : "${SIPCHARGE_INSTANCE_CDF_PORTS:=}"
+# Source address of each instance's billing link (empty: the system's choice); on one machine, loopback addresses
+# such as "127.0.0.11 127.0.0.12 127.0.0.13" tell the instances apart at the terminal server.
+: "${SIPCHARGE_INSTANCE_BILLING_SOURCES:=}"
 # own: each instance's Rf client charges the CDF of its own instance (secondary: the next instance's CDF);
 # first: every Rf client charges the CDF of instance 1 (secondary: instance 2).
 : "${SIPCHARGE_CLUSTER_CTF_CDF:=own}"
@@ -206,6 +209,8 @@ instance_properties() { # i name
     "sipcharge.billing.port=$SIPCHARGE_BILLING_PORT"
     "${GRID_PROPS[@]}"
   )
+  local source; source=$(nth_of "$SIPCHARGE_INSTANCE_BILLING_SOURCES" "$i" "")
+  [ -z "$source" ] || props+=("sipcharge.billing.local-address=$source")
   if [ "$SIPCHARGE_INSTANCES" -gt 1 ]; then
     props+=("sipcharge.ctf.cdf-secondary-host=$SIPCHARGE_HOST" "sipcharge.ctf.cdf-secondary-port=$secondary")
   fi

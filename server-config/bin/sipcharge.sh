@@ -62,7 +62,8 @@ terminal_pid() { cat "$BILLING_DIR/terminal-server.pid" 2>/dev/null || true; }
 
 # The legacy billing system as the product meets it: the billing-system simulator on SIPCHARGE_BILLING_LINE_PORT,
 # behind a terminal-server simulator on SIPCHARGE_BILLING_PORT that admits one connection at a time (the billing
-# coordinator's). Both check what they receive (epochs, duplicates, gaps, a second connection).
+# coordinator's). Both check what they receive (epochs, duplicates, gaps, a second connection). Creating the file
+# billing/terminal-server.stall swallows the billing system's answers to the connection holding the line (tests).
 start_billing_simulator() {
   mkdir -p "$BILLING_DIR"
   local pid; pid=$(billing_pid)
@@ -79,7 +80,8 @@ start_billing_simulator() {
     log "starting terminal-server simulator on port $SIPCHARGE_BILLING_PORT (one connection at a time, line to port $SIPCHARGE_BILLING_LINE_PORT)"
     nohup java -cp "$SIM_JAR" org.sipcharge.simulators.terminal.TerminalServerSimulator --host "$SIPCHARGE_HOST" \
       --port "$SIPCHARGE_BILLING_PORT" --target "$SIPCHARGE_HOST:$SIPCHARGE_BILLING_LINE_PORT" \
-      --idle-timeout "$SIPCHARGE_TERMINAL_IDLE_SECONDS" >"$BILLING_DIR/terminal-server.log" 2>&1 &
+      --idle-timeout "$SIPCHARGE_TERMINAL_IDLE_SECONDS" --control-file "$BILLING_DIR/terminal-server.stall" \
+      >"$BILLING_DIR/terminal-server.log" 2>&1 &
     echo $! >"$BILLING_DIR/terminal-server.pid"
     # A probe connection would hold the line: wait for the log line instead.
     wait_until 20 grep -q TSS-000 "$BILLING_DIR/terminal-server.log" \

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * system behind a terminal-server simulator that admits one connection at a time. Under SIPp load the coordinator
  * is killed with SIGKILL three times (each time restarted before the next round). Asserts: one coordinator at a
  * time with a higher epoch after each kill; delivering again after each kill (time measured and printed, the goal
- * is 5 s); in the end every CDR committed in the database is at the billing simulator exactly once after
+ * is 5 s). Then the coordinator's answers stop coming (the terminal server swallows them for its source address):
+ * it resigns and another instance delivers. In the end every CDR committed in the database is at the billing simulator exactly once after
  * de-duplication by CDR id, none is missing, and the billing simulator never accepted a stale epoch.
  */
 class BillingCoordinatorFailoverIT {
@@ -30,12 +31,14 @@ class BillingCoordinatorFailoverIT {
     static final int ROUNDS = 3;
     static final int CALLS_PER_ROUND = 60;
     static final int HOLD_MILLIS = 500;
+    /** A coordinator that gets no answer for this long resigns (sipcharge.billing.difficulty-timeout). */
+    static final String DIFFICULTY = "PT6S";
 
     static ClusterUnderTest cluster;
 
     @BeforeAll
     static void startTheCluster() throws Exception {
-        cluster = ClusterUnderTest.start("billing-coordinator", INSTANCES, "");
+        cluster = ClusterUnderTest.start("billing-coordinator", INSTANCES, "sipcharge.billing.difficulty-timeout=" + DIFFICULTY);
     }
 
     @AfterAll
@@ -82,12 +85,37 @@ class BillingCoordinatorFailoverIT {
             cluster.cluster(Duration.ofMinutes(8), "start-instance", c.instance.name());
             report("round %d: %s restarted", round, c.instance.name());
         }
+        stalledCoordinatorResignsAndAnotherDelivers();
         assertEverythingCommittedIsBilledExactlyOnce();
         long worst = takeovers.stream().mapToLong(Long::longValue).max().orElse(-1);
         report("delivering again after a coordinator kill -9: %s ms (worst %d ms; goal 5000 ms)", takeovers, worst);
         // Every coordinator change went through the terminal server: never two connections holding the line.
         String terminal = Files.readString(cluster.runDir.resolve("billing/terminal-server.log"));
         report("terminal server: %d connections admitted, %d refused", count(terminal, "TSS-001"), count(terminal, "TSS-002"));
+    }
+
+    /** Answers that stop coming: the coordinator resigns after the difficulty timeout and another instance delivers. */
+    static void stalledCoordinatorResignsAndAnotherDelivers() throws Exception {
+        Coordinator c = Wait.until(Duration.ofSeconds(60), BillingCoordinatorFailoverIT::coordinator, x -> x != null,
+                "a billing coordinator before the stall");
+        try (Sipp.Running calls = Sipp.start(cluster.runDir.resolve("sipp/stall"), cluster.uasPort, cluster.lbPort,
+                CALLS_PER_ROUND, HOLD_MILLIS, Sipp.scenarioFile("uac-dialog.xml"), List.of("-sn", "uas"))) {
+            int start = cdrsAtBilling();
+            Wait.until(Duration.ofSeconds(60), BillingCoordinatorFailoverIT::cdrsAtBilling, n -> n > start, "CDRs flowing before the stall");
+            Files.writeString(cluster.runDir.resolve("billing/terminal-server.stall"), "stall\n");
+            long stalledAt = System.currentTimeMillis();
+            long deliveringAt = pollFirstRecordAbove(c.epoch, Duration.ofSeconds(90));
+            Coordinator next = Wait.until(Duration.ofSeconds(30), BillingCoordinatorFailoverIT::coordinator,
+                    x -> x != null && x.epoch > c.epoch, "a new coordinator after the stall");
+            assertTrue(!next.instance.equals(c.instance), "another instance took over from the stalled one");
+            long resignations = cluster.statusLong(c.instance, "billing.resignations");
+            assertTrue(resignations >= 1, "the stalled coordinator resigned (billing.resignations=" + resignations + ")");
+            report("stall: %s (epoch %d) got no answers, resigned; %s delivers under epoch %d, %d ms after the stall "
+                    + "(difficulty timeout %s, read timeout 5 s)", c.instance.name(), c.epoch, next.instance.name(), next.epoch,
+                    deliveringAt - stalledAt, DIFFICULTY);
+            Sipp.Result r = calls.finish(Duration.ofSeconds(120));
+            report("stall round SIPp: %s", r.summary());
+        }
     }
 
     // ------------------------------------------------------------------ what the test observes

@@ -65,6 +65,9 @@ final class ClusterUnderTest implements AutoCloseable {
         env.put("SIPCHARGE_INSTANCE_SIP_PORTS", list.stream().map(x -> String.valueOf(x.sipPort())).collect(Collectors.joining(" ")));
         env.put("SIPCHARGE_INSTANCE_CDF_PORTS", list.stream().map(x -> String.valueOf(x.cdfPort())).collect(Collectors.joining(" ")));
         env.put("SIPCHARGE_EXTRA_PROPERTIES", extraProperties);
+        // Each instance's billing link leaves from its own loopback address (the terminal server tells them apart).
+        env.put("SIPCHARGE_INSTANCE_BILLING_SOURCES", java.util.stream.IntStream.rangeClosed(1, size)
+                .mapToObj(n -> "127.0.0." + (10 + n)).collect(Collectors.joining(" ")));
     }
 
     /** A Payara port base for an instance: its ports and its Hazelcast port (base + 90) free, apart from the others. */

@@ -39,6 +39,8 @@ public class BillingLink {
 
     public static final String HOST_KEY = "sipcharge.billing.host";
     public static final String PORT_KEY = "sipcharge.billing.port";
+    /** Local address the link binds to (optional): gives each instance its own source address towards the terminal server. */
+    public static final String LOCAL_ADDRESS_KEY = "sipcharge.billing.local-address";
     /** How long to wait for the answer to one CDR or PING (ISO-8601 duration); silence beyond it is a link failure. */
     public static final String READ_TIMEOUT_KEY = "sipcharge.billing.read-timeout";
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -53,6 +55,7 @@ public class BillingLink {
 
     private volatile String host;
     private volatile int port;
+    private volatile String localAddress;
     private Duration readTimeout = READ_TIMEOUT;
 
     // Guarded by this.
@@ -92,6 +95,7 @@ public class BillingLink {
         } catch (NumberFormatException e) {
             throw new IllegalStateException("BIL-002 configuration " + PORT_KEY + "=" + p + " is not a port number", e);
         }
+        localAddress = config.getOptionalValue(LOCAL_ADDRESS_KEY, String.class).map(String::trim).filter(a -> !a.isEmpty()).orElse(null);
         String t = config.getOptionalValue(READ_TIMEOUT_KEY, String.class).map(String::trim).orElse(READ_TIMEOUT.toString());
         try {
             readTimeout = Duration.parse(t);
@@ -189,6 +193,9 @@ public class BillingLink {
         try {
             s.setTcpNoDelay(true);
             s.setKeepAlive(true);
+            if (localAddress != null) {
+                s.bind(new InetSocketAddress(localAddress, 0));
+            }
             s.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
             s.setSoTimeout((int) readTimeout.toMillis());
         } catch (IOException e) {

@@ -23,16 +23,25 @@ import java.util.concurrent.atomic.AtomicLong;
  *       held by a hung client), so a coordinator that hangs cannot keep the line for ever.</li>
  * </ul>
  * A client that dies (kill -9) has its connection closed by its kernel, which frees the port at once.
+ *
+ * <p>Fault injection for tests: when the control file (option {@code --control-file}) appears, the source address of
+ * the connection that holds the line at that moment is stalled: the billing system's answers to every connection
+ * from that address are swallowed from then on (that client's path has degraded; other clients are served
+ * normally). The file is deleted once read.
  */
 public final class TerminalServerSimulator implements AutoCloseable {
 
     static final String USAGE = "usage: java -cp sipcharge-simulators.jar " + TerminalServerSimulator.class.getName()
-            + " --port N --target HOST:PORT [--host 127.0.0.1] [--idle-timeout SECONDS (default 30)]";
+            + " --port N --target HOST:PORT [--host 127.0.0.1] [--idle-timeout SECONDS (default 30)] [--control-file FILE]";
 
     private final String host;
     private final int port;
     private final InetSocketAddress target;
     private final Duration idleTimeout;
+    private final java.nio.file.Path controlFile;
+    /** The client address whose answers are swallowed, or null. Guarded by this. */
+    private InetAddress stalled;
+    private final AtomicLong stalls = new AtomicLong();
 
     private ServerSocket serverSocket;
     private Thread acceptor;
@@ -46,6 +55,10 @@ public final class TerminalServerSimulator implements AutoCloseable {
     private final AtomicLong idleDrops = new AtomicLong();
 
     public TerminalServerSimulator(String host, int port, InetSocketAddress target, Duration idleTimeout) {
+        this(host, port, target, idleTimeout, null);
+    }
+
+    public TerminalServerSimulator(String host, int port, InetSocketAddress target, Duration idleTimeout, java.nio.file.Path controlFile) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -56,6 +69,7 @@ public final class TerminalServerSimulator implements AutoCloseable {
         this.port = port;
         this.target = target;
         this.idleTimeout = idleTimeout;
+        this.controlFile = controlFile;
     }
 
     /** Binds and starts accepting; returns the bound port. */
@@ -66,6 +80,11 @@ public final class TerminalServerSimulator implements AutoCloseable {
         serverSocket = ss;
         acceptor = new Thread(this::acceptLoop, "terminal-server-acceptor");
         acceptor.start();
+        if (controlFile != null) {
+            Thread control = new Thread(this::watchControlFile, "terminal-server-control");
+            control.setDaemon(true);
+            control.start();
+        }
         log("TSS-000 terminal-server simulator on " + host + ":" + ss.getLocalPort() + ", one connection at a time, line to "
                 + target.getHostString() + ":" + target.getPort() + ", idle timeout " + idleTimeout.toSeconds() + " s");
         return ss.getLocalPort();
@@ -116,6 +135,35 @@ public final class TerminalServerSimulator implements AutoCloseable {
         }
     }
 
+    private void watchControlFile() {
+        while (!closed) {
+            if (java.nio.file.Files.exists(controlFile)) {
+                stallActive();
+                try {
+                    java.nio.file.Files.deleteIfExists(controlFile);
+                } catch (IOException e) {
+                    log("TSS-092 cannot delete " + controlFile + ": " + e);
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Swallows the billing system's answers to the address that holds the line now, from now on. */
+    public synchronized void stallActive() {
+        stalled = active == null ? null : active.getInetAddress();
+        stalls.incrementAndGet();
+        log("TSS-005 answers to " + (stalled == null ? "nobody (the line is free)" : stalled.getHostAddress()) + " are swallowed from now on");
+    }
+
+    private synchronized boolean isStalled(Socket client) {
+        return client.getInetAddress().equals(stalled);
+    }
+
     /** Copies bytes one way until either side ends; then frees the line. Only the client's silence is timed. */
     private void relay(Socket from, Socket to, boolean fromClient) {
         String end = "closed";
@@ -135,6 +183,9 @@ public final class TerminalServerSimulator implements AutoCloseable {
                 if (n < 0) {
                     end = fromClient ? "closed by the client" : "closed by the billing system";
                     break;
+                }
+                if (!fromClient && isStalled(to)) {
+                    continue;
                 }
                 out.write(buf, 0, n);
                 out.flush();
@@ -172,7 +223,7 @@ public final class TerminalServerSimulator implements AutoCloseable {
     }
 
     public String summary() {
-        return "admitted=" + admitted.get() + " refused=" + refused.get() + " idleDrops=" + idleDrops.get();
+        return "admitted=" + admitted.get() + " refused=" + refused.get() + " idleDrops=" + idleDrops.get() + " stalls=" + stalls.get();
     }
 
     @Override
@@ -207,6 +258,7 @@ public final class TerminalServerSimulator implements AutoCloseable {
         Integer port = null;
         InetSocketAddress target = null;
         Duration idle = Duration.ofSeconds(30);
+        java.nio.file.Path control = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -222,6 +274,7 @@ public final class TerminalServerSimulator implements AutoCloseable {
                         target = new InetSocketAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1)));
                     }
                     case "--idle-timeout" -> idle = Duration.ofSeconds(Long.parseLong(value(args, ++i, a)));
+                    case "--control-file" -> control = java.nio.file.Path.of(value(args, ++i, a));
                     case "-h", "--help" -> {
                         System.out.println(USAGE);
                         return;
@@ -238,7 +291,7 @@ public final class TerminalServerSimulator implements AutoCloseable {
             System.exit(2);
             return;
         }
-        TerminalServerSimulator sim = new TerminalServerSimulator(host, port, target, idle);
+        TerminalServerSimulator sim = new TerminalServerSimulator(host, port, target, idle, control);
         try {
             sim.start();
         } catch (IOException e) {

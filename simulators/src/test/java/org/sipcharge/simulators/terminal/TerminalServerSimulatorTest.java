@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 class TerminalServerSimulatorTest {
@@ -72,6 +73,25 @@ class TerminalServerSimulatorTest {
         }
     }
 
+    @Test
+    void aStalledAddressGetsNoAnswersWhileOthersAreServed() throws Exception {
+        try (Client a = new Client(port)) {
+            assertEquals("PONG", a.call("PING"));
+            terminal.stallActive();
+            a.socket.setSoTimeout(500);
+            assertThrows(java.net.SocketTimeoutException.class, () -> a.call("PING"));
+        }
+        waitUntil(() -> !terminal.lineHeld(), "the line freed");
+        try (Client again = new Client(port)) {
+            again.socket.setSoTimeout(500);
+            assertThrows(java.net.SocketTimeoutException.class, () -> again.call("PING"), "the same address stays stalled");
+        }
+        waitUntil(() -> !terminal.lineHeld(), "the line freed");
+        try (Client other = new Client(port, "127.0.0.2")) {
+            assertEquals("PONG", other.call("PING"), "another client address is served");
+        }
+    }
+
     static void waitUntil(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
@@ -87,7 +107,11 @@ class TerminalServerSimulatorTest {
         final BufferedReader in;
 
         Client(int port) throws IOException {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            this(port, "127.0.0.1");
+        }
+
+        Client(int port, String from) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(from), 0);
             socket.setSoTimeout(10_000);
             in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         }
