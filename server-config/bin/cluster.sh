@@ -207,6 +207,7 @@ instance_properties() { # i name
     "sipcharge.ctf.cdf-port=$primary"
     "sipcharge.billing.host=$SIPCHARGE_HOST"
     "sipcharge.billing.port=$SIPCHARGE_BILLING_PORT"
+    "sipcharge.cdr-files.directory=$SIPCHARGE_RUN_DIR/cdr-files"
     "${GRID_PROPS[@]}"
   )
   local source; source=$(nth_of "$SIPCHARGE_INSTANCE_BILLING_SOURCES" "$i" "")

@@ -151,6 +151,7 @@ public class SystemStatus {
             m.put("billing.elections", c.elections());
             m.put("billing.resignations", c.resignations());
             m.put("billing.coordinator.storeError", c.storeError());
+            m.put("billing.cdrFiles", c.cdrFiles());
             for (BillingConnectorStatus.Member member : c.members()) {
                 m.put("billing.member." + member.instance(), member.role() + " epoch=" + member.epoch()
                         + " heartbeat=" + member.millisSinceHeartbeat() + "ms ago");

@@ -38,10 +38,11 @@ public interface BillingConnectorStatus {
      * @param resignations  times it gave the role up for difficulty since start
      * @param storeError    the last error reaching the coordinator record, or null
      * @param members       every instance's last heartbeat (database view)
+     * @param cdrFiles      the TS 32.297 file export on this node: writing to ... / not writing / error: ...
      */
     record Coordinator(String instance, boolean participating, boolean isCoordinator, long epoch, String holder,
                        long holderEpoch, String linkState, long fenced, long elections, long resignations,
-                       String storeError, List<Member> members) {
+                       String storeError, List<Member> members, String cdrFiles) {
     }
 
     record Member(String instance, String role, long epoch, long millisSinceHeartbeat) {

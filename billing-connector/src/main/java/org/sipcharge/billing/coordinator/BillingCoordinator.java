@@ -16,7 +16,11 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.sipcharge.billing.files.CdrFileExport;
+import org.sipcharge.billing.files.CdrFileSettings;
+import org.sipcharge.billing.files.CdrFileSink;
 import org.sipcharge.billing.link.BillingLink;
+import org.sipcharge.cdr.file.CdrFileWriter;
 import org.sipcharge.billing.routing.BillingSystems;
 import org.sipcharge.billing.routing.CdrRouter;
 
@@ -85,15 +89,22 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     @EJB
     private CdrRouter router;
 
+    @EJB
+    private CdrFileExport fileExport;
+
     private String self;
     private JdbcLeaseStore store;
     private CoordinatorElection election;
     private ScheduledFuture<?> heartbeat;
     private String queue;
+    private String fileQueue;
+    private CdrFileWriter.Settings fileSettings;
+    private volatile String fileState = "not writing (not coordinator)";
     private Duration difficulty;
     private Duration ping;
     private volatile boolean stopping;
     private volatile Thread worker;
+    private volatile Thread fileWorker;
     private volatile String linkState = "idle (not coordinator)";
     private volatile long electedAtMillis;
     private final AtomicLong elections = new AtomicLong();
@@ -106,12 +117,27 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         self = config.getOptionalValue(INSTANCE_KEY, String.class).map(String::trim).filter(s -> !s.isEmpty())
                 .orElseGet(BillingCoordinator::defaultInstanceName);
         BillingSystems systems = router.systems();
-        if (!config.getOptionalValue(ENABLED_KEY, Boolean.class).orElse(true) || systems.legacy() == null) {
+        String fileSystem = CdrFileSettings.system(config);
+        if (fileSystem != null && !systems.names().contains(fileSystem)) {
+            throw new IllegalStateException("BIL-070 " + CdrFileSettings.SYSTEM_KEY + "=" + fileSystem + " is not one of "
+                    + BillingSystems.SYSTEMS_KEY + "=" + systems.names());
+        }
+        if (fileSystem != null && fileSystem.equals(systems.legacy())) {
+            throw new IllegalStateException("BIL-070 " + CdrFileSettings.SYSTEM_KEY + "=" + fileSystem
+                    + " is the legacy link's system; give the files a billing system of their own");
+        }
+        if (!config.getOptionalValue(ENABLED_KEY, Boolean.class).orElse(true) || (systems.legacy() == null && fileSystem == null)) {
             LOG.info(() -> "BIL-040 " + self + " takes no part in the billing coordinator election ("
-                    + (systems.legacy() == null ? "no legacy billing system" : ENABLED_KEY + "=false") + ")");
+                    + (systems.legacy() == null ? "no legacy billing system and no CDR files" : ENABLED_KEY + "=false") + ")");
             return;
         }
-        queue = BillingSystems.queueOf(systems.legacy());
+        queue = systems.legacy() == null ? null : BillingSystems.queueOf(systems.legacy());
+        if (fileSystem != null) {
+            fileQueue = BillingSystems.queueOf(fileSystem);
+            fileSettings = CdrFileSettings.writerSettings(config);
+            LOG.info(() -> "BIL-076 CDRs of " + fileSystem + " go to TS 32.297 files in " + fileSettings.directory()
+                    + " (written by the coordinator)");
+        }
         Duration hb = duration(config, HEARTBEAT_KEY, DEFAULT_HEARTBEAT);
         Duration lease = duration(config, LEASE_KEY, DEFAULT_LEASE);
         difficulty = duration(config, DIFFICULTY_KEY, DEFAULT_DIFFICULTY);
@@ -120,7 +146,8 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         election = new CoordinatorElection(self, store, lease.toNanos(), hb.toNanos(), this);
         heartbeat = scheduler.scheduleAtFixedRate(this::beat, 0, hb.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info(() -> "BIL-040 " + self + " stands for billing coordinator (heartbeat " + hb.toMillis() + " ms, lease "
-                + lease.toMillis() + " ms; legacy link " + link.address() + " fed from " + queue + ")");
+                + lease.toMillis() + " ms; " + (queue == null ? "no legacy link" : "legacy link " + link.address() + " fed from " + queue)
+                + (fileQueue == null ? "" : "; CDR files fed from " + fileQueue) + ")");
     }
 
     static String defaultInstanceName() {
@@ -162,10 +189,67 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     public void elected(long epoch) {
         elections.incrementAndGet();
         electedAtMillis = System.currentTimeMillis();
-        Thread t = threads.newThread(() -> work(epoch));
-        t.setName("sipcharge-billing-coordinator-epoch-" + epoch);
-        worker = t;
-        t.start();
+        if (queue != null) {
+            Thread t = threads.newThread(() -> work(epoch));
+            t.setName("sipcharge-billing-coordinator-epoch-" + epoch);
+            worker = t;
+            t.start();
+        }
+        if (fileQueue != null) {
+            Thread f = threads.newThread(() -> exportFiles(epoch));
+            f.setName("sipcharge-cdr-files-epoch-" + epoch);
+            fileWorker = f;
+            f.start();
+        }
+    }
+
+    /** The coordinator's CDR file loop for one epoch: the queue of the file system into TS 32.297 files. */
+    private void exportFiles(long epoch) {
+        CdrFileSink sink = null;
+        long backoff = 100;
+        try {
+            while (!stopping && election.deliveryEpoch(System.nanoTime()) == epoch) {
+                try {
+                    if (sink == null) {
+                        sink = new CdrFileSink(fileSettings, java.time.Clock.systemUTC());
+                        LOG.info("BIL-077 writing CDR files in " + fileSettings.directory() + " under epoch " + epoch);
+                    }
+                    CdrFileExport.Result r = fileExport.exportOne(fileQueue, sink,
+                            () -> election.deliveryEpoch(System.nanoTime()) == epoch ? epoch : 0, POLL_MILLIS);
+                    if (r == CdrFileExport.Result.IDLE) {
+                        sink.tick();
+                    }
+                    backoff = 100;
+                    fileState = "writing to " + sink.directory() + " (" + sink.written() + " CDRs this epoch, "
+                            + sink.filesClosed() + " files closed)";
+                } catch (IOException e) {
+                    fileState = "error: " + e.getMessage();
+                    LOG.log(Level.WARNING, "BIL-078 CDR file export failed, retrying: {0}", e.toString());
+                    sink = closeQuietly(sink);
+                    pause(backoff);
+                    backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                } catch (RuntimeException e) {
+                    fileState = "error: " + e.getMessage();
+                    LOG.log(Level.WARNING, "BIL-078 CDR file export failed, retrying: {0}", e.toString());
+                    pause(backoff);
+                    backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                }
+            }
+        } finally {
+            closeQuietly(sink);
+            fileState = "not writing (not coordinator)";
+        }
+    }
+
+    private static CdrFileSink closeQuietly(CdrFileSink sink) {
+        if (sink != null) {
+            try {
+                sink.close();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "BIL-078 closing the CDR file failed (the next writer recovers it): {0}", e.toString());
+            }
+        }
+        return null;
     }
 
     @Override
@@ -259,12 +343,13 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         synchronized (pacing) {
             pacing.notifyAll();
         }
-        Thread t = worker;
-        if (t != null) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Thread t : new Thread[]{worker, fileWorker}) {
+            if (t != null) {
+                try {
+                    t.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         link.disconnect();
@@ -273,12 +358,12 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     /** The coordinator as this instance sees it. */
     public record View(String self, boolean participating, boolean coordinator, long epoch, String holder, long holderEpoch,
                        String linkState, long elections, long resignations, String storeError,
-                       List<JdbcLeaseStore.Member> members) {
+                       List<JdbcLeaseStore.Member> members, String fileState) {
     }
 
     public View view() {
         if (election == null) {
-            return new View(self, false, false, 0, null, 0, "not participating", 0, 0, null, List.of());
+            return new View(self, false, false, 0, null, 0, "not participating", 0, 0, null, List.of(), "not participating");
         }
         long e = election.epoch();
         String holder;
@@ -297,6 +382,6 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
             storeError = ex.getMessage();
         }
         return new View(self, true, e > 0, e, holder, holderEpoch, e > 0 ? linkState : "idle (not coordinator)",
-                elections.get(), resignations.get(), storeError, members);
+                elections.get(), resignations.get(), storeError, members, fileQueue == null ? "no CDR files configured" : fileState);
     }
 }

@@ -51,7 +51,7 @@ public class DefaultBillingConnectorStatus implements BillingConnectorStatus {
         List<Member> members = new ArrayList<>();
         v.members().forEach(m -> members.add(new Member(m.instance(), m.role(), m.epoch(), m.millisSinceBeat())));
         Coordinator c = new Coordinator(v.self(), v.participating(), v.coordinator(), v.epoch(), v.holder(), v.holderEpoch(),
-                v.linkState(), link.fencedCount(), v.elections(), v.resignations(), v.storeError(), members);
+                v.linkState(), link.fencedCount(), v.elections(), v.resignations(), v.storeError(), members, v.fileState());
         List<BillingSystem> systems = new ArrayList<>();
         String legacy = router.systems().legacy();
         for (Map.Entry<String, CdrRouter.Figures> e : router.figures().entrySet()) {

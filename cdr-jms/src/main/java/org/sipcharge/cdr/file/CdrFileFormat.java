@@ -158,7 +158,7 @@ public final class CdrFileFormat {
     }
 
     /** The file sequence number in a name made by {@link #fileName}, or -1 when the name is not one of ours. */
-    static long sequenceOf(String fileName, String nodeId) {
+    public static long sequenceOf(String fileName, String nodeId) {
         String prefix = nodeId + "_-_";
         if (!fileName.startsWith(prefix)) {
             return -1;
