@@ -33,10 +33,22 @@ PAYARA_PID=$(server-config/bin/payara.sh pid)
 java -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator --port "$SIPCHARGE_DIAMETER_PORT" --sessions "$WARMUP" \
   --in-flight "$IN_FLIGHT" --connections "$CONNECTIONS" >"$OUT/warmup.txt" 2>&1 || true
 received0=$(status_value acr.received)
+committed0=$(status_value cdr.committed)
+published0=$(status_value cdr.published)
+t0=$(date +%s%3N)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator --port "$SIPCHARGE_DIAMETER_PORT" --sessions "$SESSIONS" \
   --in-flight "$IN_FLIGHT" --connections "$CONNECTIONS" | tee "$OUT/load.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "CDF: $(( $(status_value acr.received) - received0 )) ACRs received in the measured run; CDRs committed in all: $(status_value cdr.committed)"
+# Issue 5's figure: CDRs committed and published to Artemis per second, end to end (from the first START of the
+# measured run until the outbox has published every CDR of it).
+t1=$(date +%s%3N)
+committed=$(( $(status_value cdr.committed) - committed0 ))
+deadline=$(( $(date +%s) + 600 ))
+while [ "$(( $(status_value cdr.published) - published0 ))" -lt "$committed" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.2; done
+t2=$(date +%s%3N)
+published=$(( $(status_value cdr.published) - published0 ))
+echo "CDRs: $committed committed in $(( t1 - t0 )) ms ($(( committed * 1000 / (t1 - t0 > 0 ? t1 - t0 : 1) ))/s); all $published published to Artemis after $(( t2 - t0 )) ms ($(( published * 1000 / (t2 - t0 > 0 ? t2 - t0 : 1) )) CDR/s committed and published, end to end)"
 echo "Payara peak RSS: $(awk '/VmHWM/{print $2" "$3}' "/proc/$PAYARA_PID/status" 2>/dev/null || echo n/a); $(nproc) cores shared by the load generator, Payara, H2 and Artemis"
 echo "details: $OUT"
