@@ -12,21 +12,35 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.sipcharge.cdr.CdrJmsContract;
+import org.sipcharge.cdr.ChargingDataRecord;
+import org.sipcharge.cdr.ber.CdrBerCodec;
+import org.sipcharge.cdr.file.CdrFileFormat;
+import org.sipcharge.cdr.file.CdrFileReader;
 import org.sipcharge.simulators.jmsbilling.JmsBillingSystemSimulator;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6, per-billing-system queues on the real product: two billing systems, {@code legacy} (behind the
- * coordinator's link) and {@code jmsbill} (reads its own queue with a plain Jakarta JMS client, the example
- * consumer of docs/billing-jms.md). Every call's CDR reaches both; each kind of poison message put on the inbound
- * queue goes, on its own, to the dead-letter queue with its reason, and nothing else is lost.
+ * Issues 5 and 6, per-billing-system queues and TS 32.297 files on the real product: three billing systems,
+ * {@code legacy} (behind the coordinator's link), {@code jmsbill} (reads its own queue with a plain Jakarta JMS
+ * client, the example consumer of docs/billing-jms.md) and {@code bx} (TS 32.297 files written by the coordinator,
+ * closed after 4 CDRs or 5 s). Every call's CDR reaches all three; each kind of poison message put on the inbound
+ * queue goes, on its own, to the dead-letter queue with its reason, and nothing else is lost; every closed file
+ * reads back (header counts, file sequence numbers without gap, closure reasons, every CDR decodes) and the files
+ * hold exactly the CDRs billed over the link, each once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BillingQueuesIT {
@@ -35,10 +49,15 @@ class BillingQueuesIT {
     static SystemUnderTest sut;
     static ActiveMQConnectionFactory broker;
     static JmsBillingSystemSimulator jmsBilling;
+    static Path files;
 
     @BeforeAll
     static void start() throws Exception {
-        sut = SystemUnderTest.start("billing-queues", "sipcharge.billing.systems=legacy," + JMS_SYSTEM);
+        // Inside the run directory SystemUnderTest makes afresh (same property, same default).
+        files = Path.of(System.getProperty("sipcharge.runDir", "target/e2e-run")).toAbsolutePath().resolve("billing-queues/cdr-files");
+        sut = SystemUnderTest.start("billing-queues", "sipcharge.billing.systems=legacy," + JMS_SYSTEM + ",bx"
+                + " sipcharge.billing.file-system=bx sipcharge.cdr-files.directory=" + files
+                + " sipcharge.cdr-files.max-cdrs=4 sipcharge.cdr-files.max-open-time=PT5S sipcharge.cdr-files.node-id=sipcharge-it");
         broker = new ActiveMQConnectionFactory("tcp://127.0.0.1:" + sut.artemisPort);
         jmsBilling = new JmsBillingSystemSimulator(broker, JMS_SYSTEM, sut.runDir.resolve("billing/" + JMS_SYSTEM + ".tsv"));
         jmsBilling.start();
@@ -125,6 +144,50 @@ class BillingQueuesIT {
     @Order(6)
     void callsAfterThePoisonStillReachBoth() throws Exception {
         everyCdrReachesTheLegacySystemAndTheJmsSystemOnce();
+    }
+
+    @Test
+    @Order(7)
+    void everyCdrIsInExactlyOneClosedFileAndTheFilesReadBack() throws Exception {
+        List<String[]> legacy = sut.billingRecords();
+        Set<String> billed = new HashSet<>();
+        legacy.forEach(r -> billed.add(r[0]));
+
+        // The last file closes on its open-time limit (5 s) once no CDR comes.
+        List<CdrFileReader.CdrFile> read = Wait.until(Duration.ofSeconds(60), BillingQueuesIT::closedFiles,
+                l -> l.stream().mapToLong(CdrFileReader.CdrFile::cdrCount).sum() >= billed.size(), "every CDR in a closed file");
+        List<String> ids = new ArrayList<>();
+        long expectedSequence = 1;
+        for (CdrFileReader.CdrFile f : read) {
+            assertEquals(expectedSequence++, f.sequence(), "file sequence numbers without gap");
+            assertEquals(f.cdrCount(), f.cdrs().size(), "the header's CDR count");
+            assertTrue(f.cdrCount() >= 1 && f.cdrCount() <= 4, "at most 4 CDRs per file: " + f.cdrCount());
+            assertTrue(f.closureReason() == CdrFileFormat.ClosureReason.MAX_CDR_COUNT
+                    || f.closureReason() == CdrFileFormat.ClosureReason.FILE_OPEN_TIME_LIMIT, "closure reason " + f.closureReason());
+            for (byte[] cdr : f.cdrs()) {
+                ChargingDataRecord r = CdrBerCodec.decode(cdr).toChargingDataRecord("x", "x");
+                ids.add(r.nodeAddress() + "-" + r.localSequenceNumber());
+            }
+        }
+        assertEquals(ids.size(), new HashSet<>(ids).size(), "no CDR in two files: " + ids);
+        assertEquals(billed, new HashSet<>(ids), "the files hold exactly the CDRs billed over the link");
+        String status = sut.status().get("billing.cdrFiles");
+        assertTrue(status != null && status.startsWith("writing to"), "billing.cdrFiles=" + status);
+        System.out.printf("[cdr-files] %d CDRs in %d files in %s%n", ids.size(), read.size(), files);
+    }
+
+    /** Every closed CDR file of the directory, by sequence number. */
+    static List<CdrFileReader.CdrFile> closedFiles() {
+        try (Stream<Path> s = Files.list(files)) {
+            List<CdrFileReader.CdrFile> out = new ArrayList<>();
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("sipcharge-it_-_") && !p.toString().endsWith(".tmp")).toList()) {
+                out.add(CdrFileReader.read(p));
+            }
+            out.sort(java.util.Comparator.comparingLong(CdrFileReader.CdrFile::sequence));
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ------------------------------------------------------------------ helpers
