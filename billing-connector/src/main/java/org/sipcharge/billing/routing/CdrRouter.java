@@ -1,11 +1,14 @@
 package org.sipcharge.billing.routing;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.ejb.EJB;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import org.sipcharge.billing.cff.ChargingFilterService;
+import org.sipcharge.billing.cff.FilterDecision;
 import org.sipcharge.billing.jms.CdrMessages;
 
 import java.time.Instant;
@@ -24,6 +27,9 @@ import java.util.logging.Logger;
 public class CdrRouter {
 
     private static final Logger LOG = Logger.getLogger(CdrRouter.class.getName());
+
+    @EJB
+    private ChargingFilterService cff;
 
     private BillingSystems systems;
     private RoutingFilter filter;
@@ -48,7 +54,10 @@ public class CdrRouter {
         for (String s : systems.names()) {
             counters.put(s, new Counters());
         }
-        filter = (system, cdr, now) -> new RoutingFilter.Decision(RoutingFilter.Action.IMMEDIATE, now, "default: immediate");
+        filter = (system, cdr, now) -> {
+            FilterDecision d = cff.decide(system, cdr, now);
+            return new RoutingFilter.Decision(RoutingFilter.Action.valueOf(d.action().name()), d.releaseAt(), d.explanation());
+        };
         LOG.info(() -> "BIL-051 CDRs are routed to " + systems.names() + " (queues " + BillingSystems.QUEUE_PREFIX
                 + "<system>); " + (systems.legacy() == null ? "no legacy link" : systems.legacy() + " is behind the legacy link"));
     }
