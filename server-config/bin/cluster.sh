@@ -193,6 +193,7 @@ instance_properties() { # i name
     first) primary=$(cdf_port_of 1); secondary=$(cdf_port_of 2) ;;
     *) die "SIPCHARGE_CLUSTER_CTF_CDF must be own or first, not $SIPCHARGE_CLUSTER_CTF_CDF" ;;
   esac
+  ensure_admin_password
   local props=(
     "HZ_LISTENER_PORT=$(hz_port_of "$i")"
     "sipcharge.sip.host=$SIPCHARGE_HOST"
@@ -208,6 +209,7 @@ instance_properties() { # i name
     "sipcharge.billing.host=$SIPCHARGE_HOST"
     "sipcharge.billing.port=$SIPCHARGE_BILLING_PORT"
     "sipcharge.cdr-files.directory=$SIPCHARGE_RUN_DIR/cdr-files"
+    "sipcharge.admin.password-file=$ADMIN_PASSWORD_FILE"
     "${GRID_PROPS[@]}"
   )
   local source; source=$(nth_of "$SIPCHARGE_INSTANCE_BILLING_SOURCES" "$i" "")

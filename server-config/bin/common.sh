@@ -45,6 +45,15 @@ export SIPCHARGE_RUN_DIR SIPCHARGE_DOMAIN SIPCHARGE_PORTBASE SIPCHARGE_ADMIN_POR
 PAYARA_HOME="$SIPCHARGE_RUN_DIR/payara6"
 export PAYARA_HOME
 
+# The admin API's password (protected resources: the charging filtering function's rules). Made once per run
+# directory with a random value, readable only by its owner; the application reads it at each request.
+ADMIN_PASSWORD_FILE="$SIPCHARGE_RUN_DIR/admin-api.password"
+ensure_admin_password() {
+  [ -s "$ADMIN_PASSWORD_FILE" ] && return 0
+  mkdir -p "$SIPCHARGE_RUN_DIR"
+  (umask 077; head -c 32 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' >"$ADMIN_PASSWORD_FILE")
+}
+
 log() { printf '%s [sipcharge] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '%s [sipcharge] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 

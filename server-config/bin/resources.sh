@@ -10,7 +10,9 @@ asadmin set-hazelcast-configuration --clusterName "$SIPCHARGE_CLUSTER_NAME" --dy
 
 # System properties read by the application through MicroProfile Config (see server-config/README.md).
 # A ':' inside a value must be escaped for asadmin.
+ensure_admin_password
 props=(
+  "sipcharge.admin.password-file=$ADMIN_PASSWORD_FILE"
   "sipcharge.sip.host=$SIPCHARGE_HOST"
   "sipcharge.sip.port=$SIPCHARGE_SIP_PORT"
   "sipcharge.b2bua.next-hop=$SIPCHARGE_HOST\\:$SIPCHARGE_UAS_PORT"

@@ -152,6 +152,7 @@ summary() {
   printf '%s\n' "Admin console: http://$SIPCHARGE_HOST:$SIPCHARGE_ADMIN_PORT   (user admin, no password, localhost only)" \
     "Status:        $STATUS_URL" \
     "Health:        ${STATUS_URL%/sipcharge/api/status}/health   Metrics: ${STATUS_URL%/sipcharge/api/status}/metrics" \
+    "CFF rules:     ${STATUS_URL%/status}/cff/rules   (HTTP Basic: user admin, password in $ADMIN_PASSWORD_FILE)" \
     "Stop with:     ./run.sh stop"
 }
 

@@ -21,6 +21,7 @@ public class SystemStatus {
 
     static final String CHARGING_JNDI = "sipcharge-charging-ejb/DefaultChargingStatus!" + ChargingStatus.class.getName();
     static final String SIP_JNDI = "sipcharge-sip-b2bua/DefaultSipTierStatus!" + SipTierStatus.class.getName();
+    static final String CFF_JNDI = "sipcharge-billing-connector/ChargingFilterService!" + org.sipcharge.cff.ChargingFilterAdmin.class.getName();
     static final String BILLING_JNDI = "sipcharge-billing-connector/DefaultBillingConnectorStatus!" + BillingConnectorStatus.class.getName();
 
     /**
@@ -52,6 +53,11 @@ public class SystemStatus {
     public SipTierStatus.Report sip() {
         SipTierStatus s = lookup(SIP_JNDI, SipTierStatus.class);
         return s == null ? null : s.report();
+    }
+
+    /** The charging filtering function's administration, or null when the billing module is not available. */
+    public org.sipcharge.cff.ChargingFilterAdmin chargingFilter() {
+        return lookup(CFF_JNDI, org.sipcharge.cff.ChargingFilterAdmin.class);
     }
 
     public BillingConnectorStatus.Report billing() {
