@@ -19,6 +19,9 @@ import org.sipcharge.cdr.file.CdrFileReader;
 import org.sipcharge.simulators.jmsbilling.JmsBillingSystemSimulator;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,6 +191,118 @@ class BillingQueuesIT {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+
+    // ------------------------------------------------------------------ the charging filtering function (issue 6)
+
+    @Test
+    @Order(8)
+    void theRulesApiRequiresTheAdminCredentials() throws Exception {
+        assertEquals(401, http("GET", "/cff/rules", null, null).statusCode());
+        assertEquals(401, http("GET", "/cff/rules", null, "admin:wrong").statusCode());
+        HttpResponse<String> ok = http("GET", "/cff/rules", null, credentials());
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals(200, http("GET", "/status", null, null).statusCode(), "the status stays open for monitoring");
+    }
+
+    @Test
+    @Order(9)
+    void eachMalformedRuleGetsA400NamingTheField() throws Exception {
+        String good = "\"billingSystem\":\"jmsbill\",\"identityType\":\"MSISDN\",\"matchKind\":\"PREFIX\",\"pattern\":\"49\",\"action\":\"NEVER\"";
+        assertBadRequest("POST", "/cff/rules", "{not json", "body");
+        assertBadRequest("POST", "/cff/rules", "[1,2]", "body");
+        assertBadRequest("POST", "/cff/rules", "", "body");
+        assertBadRequest("POST", "/cff/rules", "{" + good.replace("MSISDN", "PHONE") + "}", "identityType");
+        assertBadRequest("POST", "/cff/rules", "{" + good.replace("PREFIX", "REGEX") + "}", "matchKind");
+        assertBadRequest("POST", "/cff/rules", "{" + good.replace("\"49\"", "\"49abc\"") + "}", "pattern");
+        assertBadRequest("POST", "/cff/rules", "{" + good.replace("jmsbill", "Bad System") + "}", "billingSystem");
+        assertBadRequest("POST", "/cff/rules", "{" + good.replace("NEVER", "HOLD") + "}", "windowStart");
+        assertBadRequest("POST", "/cff/rules", "{" + good.replace("NEVER", "HOLD") + ",\"windowStart\":\"25:00\",\"windowEnd\":\"06:00\"}", "windowStart");
+        assertBadRequest("POST", "/cff/rules", "{" + good.replace("NEVER", "HOLD") + ",\"windowStart\":\"22:00\",\"windowEnd\":\"06:00\",\"zone\":\"Mars/Olympus\"}", "zone");
+        assertBadRequest("POST", "/cff/rules", "{" + good.replace(",\"action\":\"NEVER\"", "") + "}", "action");
+        assertBadRequest("GET", "/cff/rules/abc", null, "id");
+        assertEquals(404, http("GET", "/cff/rules/999999", null, credentials()).statusCode());
+        // PUT: version required, ids must agree, a stale version is a conflict.
+        HttpResponse<String> created = http("POST", "/cff/rules", "{" + good + "}", credentials());
+        assertEquals(201, created.statusCode(), created.body());
+        long id = Long.parseLong(jsonField(created.body(), "id"));
+        assertBadRequest("PUT", "/cff/rules/" + id, "{" + good + "}", "version");
+        assertBadRequest("PUT", "/cff/rules/" + id, "{" + good + ",\"id\":" + (id + 1) + ",\"version\":0}", "id");
+        HttpResponse<String> updated = http("PUT", "/cff/rules/" + id, "{" + good.replace("\"49\"", "\"4930\"") + ",\"version\":0}", credentials());
+        assertEquals(200, updated.statusCode(), updated.body());
+        HttpResponse<String> stale = http("PUT", "/cff/rules/" + id, "{" + good + ",\"version\":0}", credentials());
+        assertEquals(409, stale.statusCode(), stale.body());
+        assertEquals(204, http("DELETE", "/cff/rules/" + id, null, credentials()).statusCode());
+        assertEquals(404, http("DELETE", "/cff/rules/" + id, null, credentials()).statusCode());
+    }
+
+    @Test
+    @Order(10)
+    void rulesDecideWhichBillingSystemsGetTheCdrsAndWhen() throws Exception {
+        // SIPp's caller is sip:sipp@127.0.0.1: its CDRs never go to jmsbill, and reach bx only in a window an hour away.
+        java.time.LocalTime from = java.time.LocalTime.now(java.time.ZoneOffset.UTC).plusHours(1).withSecond(0).withNano(0);
+        HttpResponse<String> never = http("POST", "/cff/rules", "{\"billingSystem\":\"jmsbill\",\"identityType\":\"SIP_URI\","
+                + "\"matchKind\":\"PREFIX\",\"pattern\":\"sip:sipp@\",\"action\":\"NEVER\",\"description\":\"IT: not for jmsbill\"}", credentials());
+        assertEquals(201, never.statusCode(), never.body());
+        HttpResponse<String> hold = http("POST", "/cff/rules", "{\"billingSystem\":\"bx\",\"identityType\":\"SIP_URI\","
+                + "\"matchKind\":\"WILDCARD\",\"pattern\":\"sip:sipp@*\",\"action\":\"HOLD\",\"windowStart\":\"" + from
+                + "\",\"windowEnd\":\"" + from.plusHours(1) + "\",\"zone\":\"UTC\"}", credentials());
+        assertEquals(201, hold.statusCode(), hold.body());
+        HttpResponse<String> explain = http("GET", "/cff/decision?billingSystem=jmsbill&sipUri=sip:sipp@127.0.0.1:5061", null, credentials());
+        assertEquals(200, explain.statusCode(), explain.body());
+        assertEquals(jsonField(never.body(), "id"), jsonField(explain.body(), "ruleId"), explain.body());
+        assertTrue(explain.body().contains("NEVER"), explain.body());
+
+        int legacyBefore = legacyRecords();
+        long jmsBefore = jmsBilling.recorded();
+        long filteredBefore = sut.statusLong("billing.system." + JMS_SYSTEM + ".filtered");
+        long heldBefore = sut.statusLong("billing.system.bx.held");
+        long inFilesBefore = closedFiles().stream().mapToLong(CdrFileReader.CdrFile::cdrCount).sum();
+        Sipp.Result calls = Sipp.calls(sut, 3, 200, "cff");
+        assertEquals(3, calls.successfulCalls(), calls.summary());
+        Wait.until(Duration.ofSeconds(60), BillingQueuesIT::legacyRecords, n -> n >= legacyBefore + 3, "3 CDRs at the legacy system");
+        Wait.until(Duration.ofSeconds(30), () -> sut.statusLong("billing.system.bx.held"), n -> n >= heldBefore + 3, "3 CDRs held for bx");
+        assertEquals(filteredBefore + 3, sut.statusLong("billing.system." + JMS_SYSTEM + ".filtered"));
+        // Nothing for jmsbill; nothing new in the files (held until the window: the held counter above is the evidence).
+        assertEquals(jmsBefore, jmsBilling.recorded(), "no CDR of the filtered caller at jmsbill");
+        assertEquals(inFilesBefore, closedFiles().stream().mapToLong(CdrFileReader.CdrFile::cdrCount).sum(), "held CDRs are not in the files yet");
+        HttpResponse<String> list = http("GET", "/cff/rules", null, credentials());
+        assertTrue(list.body().contains("IT: not for jmsbill"), "the rules are stored: " + list.body());
+    }
+
+    static String credentials() throws IOException {
+        return "admin:" + Files.readString(sut.runDir.resolve("admin-api.password")).trim();
+    }
+
+    static HttpResponse<String> http(String method, String path, String body, String userPassword) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + sut.httpPort + "/sipcharge/api" + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        b.header("Accept", "application/json");
+        if (userPassword != null) {
+            b.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(userPassword.getBytes(StandardCharsets.UTF_8)));
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void assertBadRequest(String method, String path, String body, String field) throws Exception {
+        HttpResponse<String> r = http(method, path, body, credentials());
+        assertEquals(400, r.statusCode(), method + " " + path + " " + body + " -> " + r.body());
+        assertEquals(field, jsonField(r.body(), "field"), "the field named for " + body + ": " + r.body());
+        assertTrue(jsonField(r.body(), "error") != null && !jsonField(r.body(), "error").isBlank(), "a reason: " + r.body());
+    }
+
+    /** A top-level field of a small JSON object, as text (numbers unquoted), or null. */
+    static String jsonField(String json, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*(\"((?:[^\"\\\\]|\\\\.)*)\"|[-0-9]+|null)").matcher(json);
+        if (!m.find()) {
+            return null;
+        }
+        return m.group(2) != null ? m.group(2) : m.group(1);
     }
 
     // ------------------------------------------------------------------ helpers
