@@ -28,6 +28,8 @@ public final class CdrJmsContract {
     public static final String PROP_OPENING_TIME = "recordOpeningTime";
     public static final String PROP_CLOSURE_TIME = "recordClosureTime";
     public static final String PROP_LOCAL_SEQUENCE = "localSequenceNumber";
+    /** TS 32.298 recordSequenceNumber of a partial record (long); absent on a record that closes its session alone. */
+    public static final String PROP_RECORD_SEQUENCE = "recordSequenceNumber";
     public static final String PROP_BODY_FORMAT = "bodyFormat";
     public static final String PROP_FAILURE_REASON = "failureReason";
     /** On a copy in a billing system's queue: the billing system it is for. */

@@ -32,6 +32,10 @@ public final class CdrTextCodec {
         f.put("causeForRecordClosing", Integer.toString(cdr.causeForRecordClosing()));
         f.put("incomplete", Boolean.toString(cdr.incomplete()));
         f.put("nodeAddress", cdr.nodeAddress());
+        if (cdr.recordSequenceNumber() > 0) {
+            // Only partial records carry it, so the text of a one-record session is unchanged.
+            f.put("recordSequenceNumber", Long.toString(cdr.recordSequenceNumber()));
+        }
         StringBuilder sb = new StringBuilder(256);
         for (Map.Entry<String, String> e : f.entrySet()) {
             if (e.getValue().indexOf('\n') >= 0 || e.getValue().indexOf('\r') >= 0) {
@@ -68,7 +72,8 @@ public final class CdrTextCodec {
                     Instant.parse(required(f, "deliveryStartTime")), Instant.parse(required(f, "deliveryEndTime")),
                     Long.parseLong(required(f, "localSequenceNumber")),
                     Integer.parseInt(required(f, "causeForRecordClosing")),
-                    Boolean.parseBoolean(required(f, "incomplete")), required(f, "nodeAddress"));
+                    Boolean.parseBoolean(required(f, "incomplete")), required(f, "nodeAddress"),
+                    f.containsKey("recordSequenceNumber") ? Long.parseLong(f.get("recordSequenceNumber")) : 0);
         } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
             throw new IllegalArgumentException("CDR field has a bad value: " + e.getMessage(), e);
         }

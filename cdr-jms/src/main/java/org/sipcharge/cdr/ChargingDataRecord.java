@@ -18,17 +18,37 @@ import java.util.Objects;
  * @param deliveryStartTime     TS 32.298 serviceDeliveryStartTimeStamp (answer)
  * @param deliveryEndTime       TS 32.298 serviceDeliveryEndTimeStamp (BYE)
  * @param localSequenceNumber   TS 32.298 localRecordSequenceNumber, increasing per CDF node
- * @param causeForRecordClosing TS 32.298 causeForRecordClosing (0 = normal release)
+ * @param causeForRecordClosing TS 32.298 causeForRecordClosing, in the generic numbering of TS 32.298 5.1.2.2.15
+ *                              (0 normal release, 4 abnormal release, 17 time limit of a partial record)
  * @param incomplete            TS 32.298 incomplete-CDR-Indication: START or STOP was never received
  * @param nodeAddress           the CDF node that generated the record
+ * @param recordSequenceNumber  TS 32.298 recordSequenceNumber: the number of a partial record within its session
+ *                              (1, 2, ...; the last one closes the session); 0 for a session closed in one record,
+ *                              which carries none (TS 32.298 5.1.3)
  */
 public record ChargingDataRecord(String cdrId, String sessionId, String userSessionId,
                                  String callingParty, String calledParty,
                                  Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
                                  long localSequenceNumber, int causeForRecordClosing, boolean incomplete,
-                                 String nodeAddress) {
+                                 String nodeAddress, long recordSequenceNumber) {
+
+    /** Generic causeForRecordClosing values (TS 32.298 5.1.2.2.15) the CDF writes. */
+    public static final int CAUSE_NORMAL_RELEASE = 0;
+    public static final int CAUSE_ABNORMAL_RELEASE = 4;
+    public static final int CAUSE_TIME_LIMIT = 17;
+
+    /** A record that closes its session alone (no partial records). */
+    public ChargingDataRecord(String cdrId, String sessionId, String userSessionId, String callingParty, String calledParty,
+                              Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
+                              long localSequenceNumber, int causeForRecordClosing, boolean incomplete, String nodeAddress) {
+        this(cdrId, sessionId, userSessionId, callingParty, calledParty, serviceRequestTime, deliveryStartTime, deliveryEndTime,
+                localSequenceNumber, causeForRecordClosing, incomplete, nodeAddress, 0);
+    }
 
     public ChargingDataRecord {
+        if (recordSequenceNumber < 0) {
+            throw new IllegalArgumentException("recordSequenceNumber must be >= 0: " + recordSequenceNumber);
+        }
         requireText(cdrId, "cdrId");
         requireText(sessionId, "sessionId");
         Objects.requireNonNull(userSessionId, "userSessionId");
@@ -45,7 +65,12 @@ public record ChargingDataRecord(String cdrId, String sessionId, String userSess
         }
     }
 
-    /** Chargeable duration: from answer to release. */
+    /** Whether this is one of several partial records of its session. */
+    public boolean partial() {
+        return recordSequenceNumber > 0;
+    }
+
+    /** Chargeable duration: from answer to release (of this partial record's part, for a partial record). */
     public Duration duration() {
         return Duration.between(deliveryStartTime, deliveryEndTime);
     }

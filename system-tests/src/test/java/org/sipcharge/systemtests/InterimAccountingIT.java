@@ -53,7 +53,8 @@ class InterimAccountingIT {
                 "sipcharge.ctf.cdf-tls=true",
                 "sipcharge.ctf.tls.keystore=" + keys.keyStore, "sipcharge.ctf.tls.keystore-password=" + keys.password,
                 "sipcharge.ctf.tls.truststore=" + keys.trustStore, "sipcharge.ctf.tls.truststore-password=" + keys.password);
-        sut = SystemUnderTest.prepare("interim", "sipcharge.cdf.interim-interval-seconds=2 " + tls,
+        // Partial records after 4 INTERIMs: the SIPp calls send 3 (one record each), the raw session of test 4 sends 9.
+        sut = SystemUnderTest.prepare("interim", "sipcharge.cdf.interim-interval-seconds=2 sipcharge.cdf.partial.max-interims=4 " + tls,
                 Map.of("SIPCHARGE_CTF_CDF_PORT", Integer.toString(tlsPort)));
         sut.launch();
     }
@@ -169,5 +170,59 @@ class InterimAccountingIT {
             }
         }, r -> r.size() == billedBefore + 1, "its incomplete CDR at the billing system");
         assertEquals(billedBefore + 1, billed.size());
+    }
+
+    /**
+     * Partial records (issue 5): with {@code sipcharge.cdf.partial.max-interims=4}, a session of START, 9 INTERIMs
+     * (every 2 s by their Event-Timestamps) and STOP gives three CDRs: recordSequenceNumber 1 and 2 closed at INTERIMs
+     * 4 and 8 (closure cause time limit), 3 at STOP (normal release); each covers only its part and the parts add up
+     * to the call. A retransmitted INTERIM (T flag) does not close a record twice.
+     */
+    @Test
+    @Order(4)
+    void interimsClosePartialRecordsWithIncreasingRecordSequenceNumbers() throws Exception {
+        int billedBefore = sut.billingRecords().size();
+        java.time.Instant t0 = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String session = "raw;partial;" + System.nanoTime();
+        try (RawDiameterPeer peer = new RawDiameterPeer(sut.diameterPort)) {
+            for (int n = 0; n <= 10; n++) {
+                int type = n == 0 ? 2 : n == 10 ? 4 : 3;
+                java.time.Instant at = t0.plusSeconds(2L * n);
+                DiameterMessage aca = peer.exchange(RawDiameterPeer.acr(session,
+                        Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, type),
+                        Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, n),
+                        Avp.time(DiameterConstants.AVP_EVENT_TIMESTAMP, 0, true, at)));
+                assertEquals(2001, aca.resultCode(), "record " + n + ": " + aca);
+                if (n == 4) {
+                    // The same INTERIM again (a retransmission): a duplicate, not a second closure.
+                    DiameterMessage again = peer.exchange(RawDiameterPeer.acr(session,
+                            Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, type),
+                            Avp.unsigned32(DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, n),
+                            Avp.time(DiameterConstants.AVP_EVENT_TIMESTAMP, 0, true, at)));
+                    assertEquals(2001, again.resultCode());
+                }
+            }
+        }
+        List<String[]> billed = Wait.until(Duration.ofSeconds(60), () -> {
+            try {
+                return sut.billingRecords();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> r.size() >= billedBefore + 3, "three records of the session at the billing system");
+        List<String[]> mine = billed.subList(billedBefore, billed.size());
+        assertEquals(3, mine.size(), "two partial records and the last one: " + mine.size());
+        // received.tsv: cdrId, callingParty, calledParty, durationMillis, localSequenceNumber, duplicate, epoch, recordSequenceNumber
+        mine = new java.util.ArrayList<>(mine);
+        mine.sort(java.util.Comparator.comparingLong(r -> Long.parseLong(r[7])));
+        long total = 0;
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Integer.toString(i + 1), mine.get(i)[7], "recordSequenceNumber of " + String.join(" ", mine.get(i)));
+            total += Long.parseLong(mine.get(i)[3]);
+        }
+        assertEquals(8_000, Long.parseLong(mine.get(0)[3]), "the first partial: START to INTERIM 4");
+        assertEquals(8_000, Long.parseLong(mine.get(1)[3]), "the second: INTERIM 4 to INTERIM 8");
+        assertEquals(4_000, Long.parseLong(mine.get(2)[3]), "the last: INTERIM 8 to STOP");
+        assertEquals(20_000, total, "the parts add up to the session");
     }
 }

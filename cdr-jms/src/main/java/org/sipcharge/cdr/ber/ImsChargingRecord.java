@@ -76,6 +76,8 @@ public record ImsChargingRecord(
     public static final int CDR_CAUSE_NORMAL_RELEASE = 0;
     /** The value of {@link ChargingDataRecord#causeForRecordClosing()} the CDF writes for an abnormal release. */
     public static final int CDR_CAUSE_ABNORMAL_RELEASE = 4;
+    /** The value of {@link ChargingDataRecord#causeForRecordClosing()} for a partial record closed on its time limit. */
+    public static final int CDR_CAUSE_TIME_LIMIT = 17;
 
     public ImsChargingRecord {
         Fields.optionalGraphic(sipMethod, "sipMethod");
@@ -138,7 +140,7 @@ public record ImsChargingRecord(
      * @param recordOpeningTime when the CDF opened the record
      * @param recordClosureTime when the CDF closed the record
      * @param offset            the offset to UTC the time stamps are written in (the node's local offset)
-     * @throws IllegalArgumentException when the CDR's cause is neither 0 nor 4, or a field is not encodable
+     * @throws IllegalArgumentException when the CDR's cause is not 0, 4 or 17, or a field is not encodable
      */
     public static ImsChargingRecord fromChargingDataRecord(ChargingDataRecord cdr, Instant recordOpeningTime,
                                                            Instant recordClosureTime, ZoneOffset offset) {
@@ -157,6 +159,7 @@ public record ImsChargingRecord(
                 .recordOpeningTime(at(recordOpeningTime, offset))
                 .recordClosureTime(at(recordClosureTime, offset))
                 .localRecordSequenceNumber(cdr.localSequenceNumber())
+                .recordSequenceNumber(cdr.recordSequenceNumber() > 0 ? cdr.recordSequenceNumber() : null)
                 .causeForRecordClosing(causeOf(cdr.causeForRecordClosing()));
         if (!cdr.callingParty().isEmpty()) {
             b.callingParties(List.of(InvolvedParty.fromUri(cdr.callingParty())));
@@ -184,22 +187,25 @@ public record ImsChargingRecord(
             throw new IllegalArgumentException("an AS record without localRecordSequenceNumber cannot be billed");
         }
         int cause = causeForRecordClosing == null || causeForRecordClosing == CauseForRecordClosing.SERVICE_DELIVERY_END_SUCCESSFULLY
-                ? CDR_CAUSE_NORMAL_RELEASE : CDR_CAUSE_ABNORMAL_RELEASE;
+                ? CDR_CAUSE_NORMAL_RELEASE
+                : causeForRecordClosing == CauseForRecordClosing.TIME_LIMIT ? CDR_CAUSE_TIME_LIMIT : CDR_CAUSE_ABNORMAL_RELEASE;
         String user = sessionId == null ? "" : sessionId;
         return new ChargingDataRecord(cdrId, diameterSessionId == null || diameterSessionId.isBlank() ? user : diameterSessionId, user,
                 callingParties.isEmpty() ? "" : callingParties.get(0).address(),
                 calledParty == null ? "" : calledParty.address(),
                 serviceRequestTime == null ? null : serviceRequestTime.toInstant(), serviceDeliveryStartTime.toInstant(),
                 serviceDeliveryEndTime.toInstant(), localRecordSequenceNumber, cause, incompleteCdrIndication != null,
-                nodeAddress == null ? "" : nodeAddress);
+                nodeAddress == null ? "" : nodeAddress, recordSequenceNumber == null ? 0 : recordSequenceNumber);
     }
 
     private static CauseForRecordClosing causeOf(int cdrCause) {
         return switch (cdrCause) {
             case CDR_CAUSE_NORMAL_RELEASE -> CauseForRecordClosing.SERVICE_DELIVERY_END_SUCCESSFULLY;
             case CDR_CAUSE_ABNORMAL_RELEASE -> CauseForRecordClosing.UNSUCCESSFUL_SERVICE_DELIVERY;
+            // A partial record closed by the CDF's partial-record policy (time or number of INTERIMs).
+            case CDR_CAUSE_TIME_LIMIT -> CauseForRecordClosing.TIME_LIMIT;
             default -> throw new IllegalArgumentException("CDR cause " + cdrCause
-                    + " has no TS 32.298 IMS CauseForRecordClosing (the CDF writes 0 or 4)");
+                    + " has no TS 32.298 IMS CauseForRecordClosing (the CDF writes 0, 4 or 17)");
         };
     }
 

@@ -60,10 +60,27 @@ class ImsChargingRecordTest {
     void fromChargingDataRecordRefusesACauseWithoutImsMeaning() {
         ChargingDataRecord c = SampleRecords.chargingDataRecord();
         ChargingDataRecord cdr = new ChargingDataRecord(c.cdrId(), c.sessionId(), c.userSessionId(), c.callingParty(),
-                c.calledParty(), null, c.deliveryStartTime(), c.deliveryEndTime(), 1, 17, false, c.nodeAddress());
+                c.calledParty(), null, c.deliveryStartTime(), c.deliveryEndTime(), 1, 16, false, c.nodeAddress());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ImsChargingRecord.fromChargingDataRecord(cdr, OPENED, CLOSED, ZoneOffset.UTC));
-        assertTrue(e.getMessage().contains("17"), e.getMessage());
+        assertTrue(e.getMessage().contains("16"), e.getMessage());
+    }
+
+    @Test
+    void aPartialRecordCarriesItsRecordSequenceNumberAndTheTimeLimitCauseThroughBerAndText() {
+        ChargingDataRecord c = SampleRecords.chargingDataRecord();
+        ChargingDataRecord partial = new ChargingDataRecord(c.cdrId(), c.sessionId(), c.userSessionId(), c.callingParty(),
+                c.calledParty(), null, c.deliveryStartTime(), c.deliveryEndTime(), 7, ChargingDataRecord.CAUSE_TIME_LIMIT, false,
+                c.nodeAddress(), 2);
+        ImsChargingRecord ims = ImsChargingRecord.fromChargingDataRecord(partial, OPENED, CLOSED, ZoneOffset.UTC);
+        assertEquals(2L, ims.recordSequenceNumber());
+        assertEquals(CauseForRecordClosing.TIME_LIMIT, ims.causeForRecordClosing());
+        ChargingDataRecord back = CdrBerCodec.decode(CdrBerCodec.encode(ims)).toChargingDataRecord(c.cdrId(), c.sessionId());
+        assertEquals(2, back.recordSequenceNumber());
+        assertEquals(ChargingDataRecord.CAUSE_TIME_LIMIT, back.causeForRecordClosing());
+        assertEquals(partial, org.sipcharge.cdr.CdrTextCodec.decode(org.sipcharge.cdr.CdrTextCodec.encode(partial)));
+        // A one-record session carries no recordSequenceNumber (TS 32.298 5.1.3).
+        assertNull(ImsChargingRecord.fromChargingDataRecord(c, OPENED, CLOSED, ZoneOffset.UTC).recordSequenceNumber());
     }
 
     @Test

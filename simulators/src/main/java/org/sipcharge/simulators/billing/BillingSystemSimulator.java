@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code <out>.epoch} (fsynced before the first ACK under a new epoch), so a restart does not forget it.
  *
  * <p>Output file: one line per accepted CDR, no header: cdrId, callingParty, calledParty, durationMillis,
- * localSequenceNumber, duplicate (true/false), epoch. The line is flushed and fsynced before the ACK is sent.
+ * localSequenceNumber, duplicate (true/false), epoch, recordSequenceNumber (0: a session's only record). The line is
+ * flushed and fsynced before the ACK is sent.
  * Gaps: {@link #gaps()} counts the local sequence numbers missing per CDF node between the lowest and the highest
  * recorded (CDRs arrive in any order, so a gap is only final once everything was delivered).
  */
@@ -334,7 +335,7 @@ public final class BillingSystemSimulator implements AutoCloseable {
             noteSequence(cdr.cdrId());
             String line = String.join("\t", field(cdr.cdrId()), field(cdr.callingParty()), field(cdr.calledParty()),
                     Long.toString(cdr.duration().toMillis()), Long.toString(cdr.localSequenceNumber()),
-                    Boolean.toString(duplicate), Long.toString(epoch)) + "\n";
+                    Boolean.toString(duplicate), Long.toString(epoch), Long.toString(cdr.recordSequenceNumber())) + "\n";
             ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) {
                 outChannel.write(buf);

@@ -71,7 +71,7 @@ class BillingSystemSimulatorTest {
         // The line is fsynced before the ACK, so it is there now.
         List<String> lines = Files.readAllLines(out);
         assertEquals(1, lines.size());
-        assertArrayEquals(new String[]{"node-1-7", "sip:alice@example.com", "sip:bob@example.com", "2500", "7", "false", "1"},
+        assertArrayEquals(new String[]{"node-1-7", "sip:alice@example.com", "sip:bob@example.com", "2500", "7", "false", "1", "0"},
                 lines.get(0).split("\t", -1));
         assertEquals(1, simulator.recorded());
     }
@@ -94,8 +94,8 @@ class BillingSystemSimulatorTest {
         }
         List<String> lines = Files.readAllLines(out);
         assertEquals(2, lines.size());
-        assertTrue(lines.get(0).endsWith("\tfalse\t1"), lines.get(0));
-        assertTrue(lines.get(1).endsWith("\ttrue\t1"), lines.get(1));
+        assertTrue(lines.get(0).endsWith("\tfalse\t1\t0"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("\ttrue\t1\t0"), lines.get(1));
         assertEquals(1, simulator.duplicates());
     }
 
@@ -112,7 +112,7 @@ class BillingSystemSimulatorTest {
         }
         List<String> lines = Files.readAllLines(out);
         assertEquals(2, lines.size());
-        assertTrue(lines.get(1).endsWith("\ttrue\t1"), lines.get(1));
+        assertTrue(lines.get(1).endsWith("\ttrue\t1\t0"), lines.get(1));
     }
 
     @Test

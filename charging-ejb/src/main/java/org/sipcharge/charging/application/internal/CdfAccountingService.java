@@ -12,6 +12,8 @@ import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
 import org.sipcharge.charging.domain.model.accounting.AccountingSession;
 import org.sipcharge.charging.domain.model.cdr.Cdr;
+import org.sipcharge.charging.domain.model.cdr.PartialRecordPolicy;
+import org.sipcharge.charging.infrastructure.config.ChargingConfig;
 
 import jakarta.persistence.FlushModeType;
 
@@ -41,6 +43,21 @@ public class CdfAccountingService {
 
     @PersistenceContext(unitName = "sipcharge")
     private EntityManager em;
+
+    private PartialRecordPolicy partials = PartialRecordPolicy.NONE;
+
+    @jakarta.annotation.PostConstruct
+    void configure() {
+        ChargingConfig config = ChargingConfig.load();
+        String limit = config.get("sipcharge.cdf.partial.time-limit", "").trim();
+        try {
+            partials = new PartialRecordPolicy(limit.isEmpty() ? null : java.time.Duration.parse(limit),
+                    config.getInt("sipcharge.cdf.partial.max-interims", 0));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("CDF-060 partial-record settings (sipcharge.cdf.partial.time-limit=" + limit
+                    + ", sipcharge.cdf.partial.max-interims): " + e.getMessage(), e);
+        }
+    }
 
     /**
      * Records one accounting request.
@@ -107,10 +124,20 @@ public class CdfAccountingService {
         switch (request.type()) {
             case START, INTERIM -> {
                 if (session == null) {
-                    sessions.put(request.sessionId(), persistNew(request));
+                    session = persistNew(request);
+                    sessions.put(request.sessionId(), session);
                 } else {
                     // START after INTERIM/STOP of the same session is possible when answers crossed; keep what we have.
                     session.absorb(request);
+                }
+                if (request.type() == AccountingRecordType.INTERIM && partials.enabled()
+                        && session.state() == AccountingSession.State.OPEN) {
+                    session.interimReceived();
+                    Instant at = request.eventTime();
+                    Instant opened = session.openRecordStart();
+                    if (opened != null && !at.isBefore(opened) && partials.closesAt(opened, session.partialInterims(), at)) {
+                        writePartialCdr(session, opened, at, nodeId, now);
+                    }
                 }
             }
             case STOP -> {
@@ -186,13 +213,27 @@ public class CdfAccountingService {
     }
 
     private void writeCdr(AccountingSession session, boolean incomplete, int cause, String nodeId, Instant now) {
+        // After partial records, the last one covers the time since the last partial closed.
+        Instant start = session.partialSequence() > 0 ? session.openRecordStart() : session.deliveryStartTime();
+        Instant end = session.deliveryEndTime().isBefore(start) ? start : session.deliveryEndTime();
+        persistCdr(session, start, end, cause, incomplete, session.finalRecordSequenceNumber(), nodeId, now);
+    }
+
+    /** Closes the session's open record at an INTERIM (partial-record policy) and opens the next one there. */
+    private void writePartialCdr(AccountingSession session, Instant start, Instant end, String nodeId, Instant now) {
+        int n = session.closePartial(end);
+        persistCdr(session, start, end, ChargingDataRecord.CAUSE_TIME_LIMIT, !session.startSeen(), n, nodeId, now);
+        LOG.log(Level.FINE, "CDF-061 partial record {0} of session {1} closed at {2}", new Object[]{n, session.sessionId(), end});
+    }
+
+    private void persistCdr(AccountingSession session, Instant start, Instant end, int cause, boolean incomplete,
+                            long recordSequenceNumber, String nodeId, Instant now) {
         Cdr row = new Cdr(session.sessionId(), now);
         em.persist(row);
         long seq = row.localSequenceNumber();
         row.seal(new ChargingDataRecord(nodeId + "-" + seq, session.sessionId(),
                 nullToEmpty(session.userSessionId()), nullToEmpty(session.callingParty()), nullToEmpty(session.calledParty()),
-                session.serviceRequestTime(), session.deliveryStartTime(), session.deliveryEndTime(),
-                seq, cause, incomplete, nodeId));
+                session.serviceRequestTime(), start, end, seq, cause, incomplete, nodeId, recordSequenceNumber));
     }
 
     private static String nullToEmpty(String s) {

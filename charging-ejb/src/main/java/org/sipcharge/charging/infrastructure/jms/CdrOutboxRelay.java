@@ -64,6 +64,9 @@ public class CdrOutboxRelay {
                 message.setStringProperty(CdrJmsContract.PROP_OPENING_TIME, cdr.openingTime().toString());
                 message.setStringProperty(CdrJmsContract.PROP_CLOSURE_TIME, cdr.closureTime().toString());
                 message.setLongProperty(CdrJmsContract.PROP_LOCAL_SEQUENCE, cdr.localSequenceNumber());
+                if (cdr.recordSequenceNumber() != null) {
+                    message.setLongProperty(CdrJmsContract.PROP_RECORD_SEQUENCE, cdr.recordSequenceNumber());
+                }
                 message.setStringProperty(CdrJmsContract.PROP_BODY_FORMAT, cdr.bodyFormat());
                 producer.send(cdrQueue, message);
                 cdr.markPublished(now);

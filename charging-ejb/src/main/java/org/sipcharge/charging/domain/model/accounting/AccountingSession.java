@@ -64,6 +64,18 @@ public class AccountingSession {
     @Column(name = "STATE", length = 8, nullable = false)
     private State state;
 
+    /** Partial records closed so far: the recordSequenceNumber of the last one (Flyway V4). */
+    @Column(name = "PARTIAL_SEQUENCE", nullable = false)
+    private int partialSequence;
+
+    /** When the open record began, when a partial record was closed; null: at the delivery start. */
+    @Column(name = "PARTIAL_START")
+    private Instant partialStart;
+
+    /** INTERIMs received since the open record began. */
+    @Column(name = "PARTIAL_INTERIMS", nullable = false)
+    private int partialInterims;
+
     @Version
     @Column(name = "VERSION")
     private long version;
@@ -124,6 +136,38 @@ public class AccountingSession {
         state = State.CLOSED;
     }
 
+    /** Counts an INTERIM towards the open record (partial-record policy). */
+    public void interimReceived() {
+        partialInterims++;
+    }
+
+    /** The open record's start: the delivery start, or the end of the last partial record. */
+    public Instant openRecordStart() {
+        if (partialStart != null) {
+            return partialStart;
+        }
+        return deliveryStartTime != null ? deliveryStartTime : serviceRequestTime;
+    }
+
+    /**
+     * Closes the open record as a partial one ending at {@code end} and opens the next from there.
+     *
+     * @return the closed record's recordSequenceNumber
+     */
+    public int closePartial(Instant end) {
+        partialSequence++;
+        partialStart = end;
+        partialInterims = 0;
+        return partialSequence;
+    }
+
+    /** The recordSequenceNumber of the record that closes the session: 0 when it is the only one. */
+    public int finalRecordSequenceNumber() {
+        return partialSequence == 0 ? 0 : partialSequence + 1;
+    }
+
+    public int partialInterims() { return partialInterims; }
+    public int partialSequence() { return partialSequence; }
     public String sessionId() { return sessionId; }
     public String originHost() { return originHost; }
     public String userSessionId() { return userSessionId; }

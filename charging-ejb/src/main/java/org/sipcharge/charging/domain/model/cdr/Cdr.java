@@ -66,6 +66,10 @@ public class Cdr {
     @Column(name = "INCOMPLETE", nullable = false)
     private boolean incomplete;
 
+    /** TS 32.298 recordSequenceNumber of a partial record; null for a session closed in one record (Flyway V4). */
+    @Column(name = "RECORD_SEQUENCE_NUMBER")
+    private Long recordSequenceNumber;
+
     /** The encoded record (a few hundred bytes). Not a LOB: H2's LOB store costs a cleaner thread and a lot of CPU per row. */
     @Column(name = "BODY", nullable = false, length = MAX_BODY_LENGTH)
     private byte[] body;
@@ -112,6 +116,7 @@ public class Cdr {
         this.openingTime = record.deliveryStartTime();
         this.closureTime = record.deliveryEndTime();
         this.incomplete = record.incomplete();
+        this.recordSequenceNumber = record.recordSequenceNumber() > 0 ? record.recordSequenceNumber() : null;
         this.body = encode(record, createdAt);
     }
 
@@ -143,6 +148,8 @@ public class Cdr {
 
     public String cdrId() { return cdrId; }
     public boolean incomplete() { return incomplete; }
+    /** The partial record's number, or null for a record that closed its session alone. */
+    public Long recordSequenceNumber() { return recordSequenceNumber; }
     public String sessionId() { return sessionId; }
     public String callingParty() { return callingParty; }
     public String calledParty() { return calledParty; }
