@@ -36,6 +36,12 @@ public final class CdrTextCodec {
             // Only partial records carry it, so the text of a one-record session is unchanged.
             f.put("recordSequenceNumber", Long.toString(cdr.recordSequenceNumber()));
         }
+        if (cdr.subscriptionImsi() != null) {
+            f.put("subscriptionImsi", cdr.subscriptionImsi());
+        }
+        if (cdr.subscriptionE164() != null) {
+            f.put("subscriptionE164", cdr.subscriptionE164());
+        }
         StringBuilder sb = new StringBuilder(256);
         for (Map.Entry<String, String> e : f.entrySet()) {
             if (e.getValue().indexOf('\n') >= 0 || e.getValue().indexOf('\r') >= 0) {
@@ -73,7 +79,8 @@ public final class CdrTextCodec {
                     Long.parseLong(required(f, "localSequenceNumber")),
                     Integer.parseInt(required(f, "causeForRecordClosing")),
                     Boolean.parseBoolean(required(f, "incomplete")), required(f, "nodeAddress"),
-                    f.containsKey("recordSequenceNumber") ? Long.parseLong(f.get("recordSequenceNumber")) : 0);
+                    f.containsKey("recordSequenceNumber") ? Long.parseLong(f.get("recordSequenceNumber")) : 0,
+                    f.get("subscriptionImsi"), f.get("subscriptionE164"));
         } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
             throw new IllegalArgumentException("CDR field has a bad value: " + e.getMessage(), e);
         }

@@ -25,12 +25,15 @@ import java.util.Objects;
  * @param recordSequenceNumber  TS 32.298 recordSequenceNumber: the number of a partial record within its session
  *                              (1, 2, ...; the last one closes the session); 0 for a session closed in one record,
  *                              which carries none (TS 32.298 5.1.3)
+ * @param subscriptionImsi      TS 32.298 list-of-subscription-ID: the END_USER_IMSI the CTF gave (Subscription-Id), or null
+ * @param subscriptionE164      the END_USER_E164 the CTF gave, or null
  */
 public record ChargingDataRecord(String cdrId, String sessionId, String userSessionId,
                                  String callingParty, String calledParty,
                                  Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
                                  long localSequenceNumber, int causeForRecordClosing, boolean incomplete,
-                                 String nodeAddress, long recordSequenceNumber) {
+                                 String nodeAddress, long recordSequenceNumber, String subscriptionImsi,
+                                 String subscriptionE164) {
 
     /** Generic causeForRecordClosing values (TS 32.298 5.1.2.2.15) the CDF writes. */
     public static final int CAUSE_NORMAL_RELEASE = 0;
@@ -42,10 +45,16 @@ public record ChargingDataRecord(String cdrId, String sessionId, String userSess
                               Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
                               long localSequenceNumber, int causeForRecordClosing, boolean incomplete, String nodeAddress) {
         this(cdrId, sessionId, userSessionId, callingParty, calledParty, serviceRequestTime, deliveryStartTime, deliveryEndTime,
-                localSequenceNumber, causeForRecordClosing, incomplete, nodeAddress, 0);
+                localSequenceNumber, causeForRecordClosing, incomplete, nodeAddress, 0, null, null);
     }
 
     public ChargingDataRecord {
+        if (subscriptionImsi != null && subscriptionImsi.isBlank()) {
+            subscriptionImsi = null;
+        }
+        if (subscriptionE164 != null && subscriptionE164.isBlank()) {
+            subscriptionE164 = null;
+        }
         if (recordSequenceNumber < 0) {
             throw new IllegalArgumentException("recordSequenceNumber must be >= 0: " + recordSequenceNumber);
         }

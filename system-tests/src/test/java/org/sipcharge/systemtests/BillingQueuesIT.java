@@ -271,6 +271,37 @@ class BillingQueuesIT {
         assertTrue(list.body().contains("IT: not for jmsbill"), "the rules are stored: " + list.body());
     }
 
+    @Test
+    @Order(11)
+    void anImsiRuleMatchesTheSubscriptionIdOfTheAccountingSession() throws Exception {
+        // A CTF that sends Subscription-Id (END_USER_IMSI, RFC 4006 8.46) in Service-Information (TS 32.299 7.2.158).
+        String imsi = "262019876543210";
+        HttpResponse<String> rule = http("POST", "/cff/rules", "{\"billingSystem\":\"legacy\",\"identityType\":\"IMSI\","
+                + "\"matchKind\":\"EXACT\",\"pattern\":\"" + imsi + "\",\"action\":\"NEVER\"}", credentials());
+        assertEquals(201, rule.statusCode(), rule.body());
+        long filteredBefore = sut.statusLong("billing.system.legacy.filtered");
+        long jmsBefore = jmsBilling.recorded();
+        String session = "raw;imsi;" + System.nanoTime();
+        org.sipcharge.diameter.Avp subscription = org.sipcharge.diameter.Avp.grouped(org.sipcharge.diameter.DiameterConstants.AVP_SUBSCRIPTION_ID, 0, true, List.of(
+                org.sipcharge.diameter.Avp.enumerated(org.sipcharge.diameter.DiameterConstants.AVP_SUBSCRIPTION_ID_TYPE, 0, true,
+                        org.sipcharge.diameter.DiameterConstants.SUBSCRIPTION_ID_IMSI),
+                org.sipcharge.diameter.Avp.utf8(org.sipcharge.diameter.DiameterConstants.AVP_SUBSCRIPTION_ID_DATA, 0, true, imsi)));
+        org.sipcharge.diameter.Avp serviceInformation = org.sipcharge.diameter.Avp.grouped(
+                org.sipcharge.diameter.DiameterConstants.AVP_SERVICE_INFORMATION, 10415, true, List.of(subscription));
+        try (RawDiameterPeer peer = new RawDiameterPeer(sut.diameterPort)) {
+            for (int n = 0; n <= 1; n++) {
+                org.sipcharge.diameter.DiameterMessage aca = peer.exchange(RawDiameterPeer.acr(session,
+                        org.sipcharge.diameter.Avp.unsigned32(org.sipcharge.diameter.DiameterConstants.AVP_ACCOUNTING_RECORD_TYPE, 0, true, n == 0 ? 2 : 4),
+                        org.sipcharge.diameter.Avp.unsigned32(org.sipcharge.diameter.DiameterConstants.AVP_ACCOUNTING_RECORD_NUMBER, 0, true, n),
+                        serviceInformation));
+                assertEquals(2001, aca.resultCode(), "record " + n + ": " + aca);
+            }
+        }
+        Wait.until(Duration.ofSeconds(60), () -> sut.statusLong("billing.system.legacy.filtered"), n -> n == filteredBefore + 1,
+                "the CDR of the IMSI kept from the legacy system by the rule");
+        Wait.until(Duration.ofSeconds(60), jmsBilling::recorded, n -> n == jmsBefore + 1, "the same CDR at jmsbill (no rule there)");
+    }
+
     static String credentials() throws IOException {
         return "admin:" + Files.readString(sut.runDir.resolve("admin-api.password")).trim();
     }

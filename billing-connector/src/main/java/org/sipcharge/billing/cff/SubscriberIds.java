@@ -8,15 +8,17 @@ import java.util.Locale;
  * The identities of the served user that filtering rules match: SIP URI, MSISDN and IMSI, each null when unknown.
  * From a CDR: the SIP URI is the calling party (the served user of a terminating-side B2BUA's originating leg),
  * normalised to {@code sip:user@host} (scheme and host lower-case, no port, parameters or headers); the MSISDN is
- * the number of a {@code tel:} URI or of a {@code sip:} URI whose user part is a global number ({@code +} and digits,
- * RFC 3966 / RFC 3261 19.1.6), without the {@code +}. The IMSI is not in today's CDR model (no Subscription-Id is
- * carried to the CDR): IMSI rules match only where an IMSI is given, e.g. in the decision API.
+ * the Subscription-Id END_USER_E164 the CTF gave, else the number of a {@code tel:} URI or of a {@code sip:} URI whose
+ * user part is a global number ({@code +} and digits, RFC 3966 / RFC 3261 19.1.6), without the {@code +}; the IMSI is
+ * the Subscription-Id END_USER_IMSI (TS 32.299 Service-Information), present only when the CTF sends one.
  */
 public record SubscriberIds(String sipUri, String msisdn, String imsi) {
 
     public static SubscriberIds of(ChargingDataRecord cdr) {
         String uri = cdr.callingParty();
-        return new SubscriberIds(normaliseSipUri(uri), msisdnOf(uri), null);
+        String e164 = cdr.subscriptionE164();
+        String msisdn = e164 != null ? (e164.startsWith("+") ? e164.substring(1) : e164) : msisdnOf(uri);
+        return new SubscriberIds(normaliseSipUri(uri), msisdn, cdr.subscriptionImsi());
     }
 
     /** {@code sip:user@host} in lower-case scheme and host, or null when the text is not a sip/sips/tel URI. */

@@ -167,6 +167,16 @@ public record ImsChargingRecord(
         if (!cdr.calledParty().isEmpty()) {
             b.calledParty(InvolvedParty.fromUri(cdr.calledParty()));
         }
+        List<SubscriptionId> subscriptions = new java.util.ArrayList<>();
+        if (cdr.subscriptionE164() != null) {
+            subscriptions.add(new SubscriptionId(SubscriptionIdType.END_USER_E164, cdr.subscriptionE164()));
+        }
+        if (cdr.subscriptionImsi() != null) {
+            subscriptions.add(new SubscriptionId(SubscriptionIdType.END_USER_IMSI, cdr.subscriptionImsi()));
+        }
+        if (!subscriptions.isEmpty()) {
+            b.subscriptionIds(subscriptions);
+        }
         if (cdr.incomplete()) {
             b.incompleteCdrIndication(new IncompleteCdrIndication(true, AcrInterimLost.UNKNOWN, false));
         }
@@ -195,7 +205,12 @@ public record ImsChargingRecord(
                 calledParty == null ? "" : calledParty.address(),
                 serviceRequestTime == null ? null : serviceRequestTime.toInstant(), serviceDeliveryStartTime.toInstant(),
                 serviceDeliveryEndTime.toInstant(), localRecordSequenceNumber, cause, incompleteCdrIndication != null,
-                nodeAddress == null ? "" : nodeAddress, recordSequenceNumber == null ? 0 : recordSequenceNumber);
+                nodeAddress == null ? "" : nodeAddress, recordSequenceNumber == null ? 0 : recordSequenceNumber,
+                subscription(SubscriptionIdType.END_USER_IMSI), subscription(SubscriptionIdType.END_USER_E164));
+    }
+
+    private String subscription(SubscriptionIdType type) {
+        return subscriptionIds.stream().filter(s -> s.type() == type).map(SubscriptionId::data).findFirst().orElse(null);
     }
 
     private static CauseForRecordClosing causeOf(int cdrCause) {

@@ -67,17 +67,19 @@ class ImsChargingRecordTest {
     }
 
     @Test
-    void aPartialRecordCarriesItsRecordSequenceNumberAndTheTimeLimitCauseThroughBerAndText() {
+    void aPartialRecordCarriesItsRecordSequenceNumberTheTimeLimitCauseAndSubscriptionIdsThroughBerAndText() {
         ChargingDataRecord c = SampleRecords.chargingDataRecord();
         ChargingDataRecord partial = new ChargingDataRecord(c.cdrId(), c.sessionId(), c.userSessionId(), c.callingParty(),
                 c.calledParty(), null, c.deliveryStartTime(), c.deliveryEndTime(), 7, ChargingDataRecord.CAUSE_TIME_LIMIT, false,
-                c.nodeAddress(), 2);
+                c.nodeAddress(), 2, "262011234567890", "4915112345678");
         ImsChargingRecord ims = ImsChargingRecord.fromChargingDataRecord(partial, OPENED, CLOSED, ZoneOffset.UTC);
         assertEquals(2L, ims.recordSequenceNumber());
         assertEquals(CauseForRecordClosing.TIME_LIMIT, ims.causeForRecordClosing());
         ChargingDataRecord back = CdrBerCodec.decode(CdrBerCodec.encode(ims)).toChargingDataRecord(c.cdrId(), c.sessionId());
         assertEquals(2, back.recordSequenceNumber());
         assertEquals(ChargingDataRecord.CAUSE_TIME_LIMIT, back.causeForRecordClosing());
+        assertEquals("262011234567890", back.subscriptionImsi(), "list-of-subscription-ID [31] carries the IMSI");
+        assertEquals("4915112345678", back.subscriptionE164());
         assertEquals(partial, org.sipcharge.cdr.CdrTextCodec.decode(org.sipcharge.cdr.CdrTextCodec.encode(partial)));
         // A one-record session carries no recordSequenceNumber (TS 32.298 5.1.3).
         assertNull(ImsChargingRecord.fromChargingDataRecord(c, OPENED, CLOSED, ZoneOffset.UTC).recordSequenceNumber());

@@ -233,7 +233,8 @@ public class CdfAccountingService {
         long seq = row.localSequenceNumber();
         row.seal(new ChargingDataRecord(nodeId + "-" + seq, session.sessionId(),
                 nullToEmpty(session.userSessionId()), nullToEmpty(session.callingParty()), nullToEmpty(session.calledParty()),
-                session.serviceRequestTime(), start, end, seq, cause, incomplete, nodeId, recordSequenceNumber));
+                session.serviceRequestTime(), start, end, seq, cause, incomplete, nodeId, recordSequenceNumber,
+                session.subscriptionImsi(), session.subscriptionE164()));
     }
 
     private static String nullToEmpty(String s) {

@@ -110,9 +110,15 @@ public final class RfMessageMapper {
         int cause = ims.flatMap(i -> child(i, DiameterConstants.AVP_CAUSE_CODE)).map(Avp::asInteger32).orElse(0);
         String sipMethod = ims.flatMap(i -> child(i, DiameterConstants.AVP_EVENT_TYPE))
                 .flatMap(et -> child(et, DiameterConstants.AVP_SIP_METHOD)).map(Avp::asUtf8).orElse(null);
+        // Subscription-Id (RFC 4006 8.46): in Service-Information for Rf (TS 32.299 7.2.158), also accepted at the top.
+        java.util.List<Avp> subscriptions = new java.util.ArrayList<>(acr.all(DiameterConstants.AVP_SUBSCRIPTION_ID));
+        acr.avp(DiameterConstants.AVP_SERVICE_INFORMATION, V3GPP).ifPresent(si -> si.groupedAvps().stream()
+                .filter(a -> a.code() == DiameterConstants.AVP_SUBSCRIPTION_ID).forEach(subscriptions::add));
+        String imsi = subscription(subscriptions, DiameterConstants.SUBSCRIPTION_ID_IMSI);
+        String e164 = subscription(subscriptions, DiameterConstants.SUBSCRIPTION_ID_E164);
         try {
             return new AccountingRequest(sessionId, originHost, type, recordNumber, acr.isRetransmit(), userSessionId,
-                    calling, called, requestTime, responseTime, eventTime, cause, sipMethod);
+                    calling, called, requestTime, responseTime, eventTime, cause, sipMethod, imsi, e164);
         } catch (IllegalArgumentException e) {
             throw DiameterProtocolException.invalidAvpValue(typeAvp, e.getMessage());
         }
@@ -158,6 +164,25 @@ public final class RfMessageMapper {
             throw DiameterProtocolException.invalidAvpValue(fraction.get(), "timestamp fraction " + millis + " ms is over 999");
         }
         return seconds.get().plusMillis(millis);
+    }
+
+    /** The data of the first Subscription-Id of that type, or null (a malformed one is skipped, not fatal). */
+    private static String subscription(java.util.List<Avp> subscriptions, int type) {
+        for (Avp s : subscriptions) {
+            try {
+                Optional<Avp> t = child(s, DiameterConstants.AVP_SUBSCRIPTION_ID_TYPE);
+                Optional<Avp> d = child(s, DiameterConstants.AVP_SUBSCRIPTION_ID_DATA);
+                if (t.isPresent() && d.isPresent() && t.get().asEnumerated() == type) {
+                    String data = d.get().asUtf8().trim();
+                    if (!data.isEmpty() && data.length() <= 64) {
+                        return data;
+                    }
+                }
+            } catch (RuntimeException e) {
+                // a Subscription-Id that does not decode: ignored, it only feeds filtering and the CDR
+            }
+        }
+        return null;
     }
 
     private static Optional<Avp> child(Avp grouped, int code) {

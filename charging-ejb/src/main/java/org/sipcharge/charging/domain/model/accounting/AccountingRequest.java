@@ -21,12 +21,22 @@ import java.util.Objects;
  * @param eventTime      Event-Timestamp: when the CTF recorded the event
  * @param causeCode      TS 32.299 Cause-Code (0 = normal end), meaningful on STOP
  * @param sipMethod      TS 32.299 SIP-Method of Event-Type: INVITE for sessions, the request's method for events
+ * @param subscriptionImsi Subscription-Id of type END_USER_IMSI (RFC 4006 8.46; TS 32.299 Service-Information), or null
+ * @param subscriptionE164 Subscription-Id of type END_USER_E164, or null
  */
 public record AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
                                 boolean retransmission, String userSessionId, String callingParty, String calledParty,
                                 Instant sipRequestTime, Instant sipResponseTime, Instant eventTime, int causeCode,
-                                String sipMethod)
+                                String sipMethod, String subscriptionImsi, String subscriptionE164)
         implements Serializable {
+
+    /** A record without Subscription-Id (what this product's CTF sends: a SIP B2BUA knows no IMSI). */
+    public AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
+                             boolean retransmission, String userSessionId, String callingParty, String calledParty,
+                             Instant sipRequestTime, Instant sipResponseTime, Instant eventTime, int causeCode, String sipMethod) {
+        this(sessionId, originHost, type, recordNumber, retransmission, userSessionId, callingParty, calledParty,
+                sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod, null, null);
+    }
 
     /** A session's record (SIP-Method INVITE). */
     public AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
@@ -54,6 +64,6 @@ public record AccountingRequest(String sessionId, String originHost, AccountingR
     /** The same request marked as a retransmission (T flag), RFC 6733 section 9.4. */
     public AccountingRequest asRetransmission() {
         return new AccountingRequest(sessionId, originHost, type, recordNumber, true, userSessionId, callingParty,
-                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod);
+                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod, subscriptionImsi, subscriptionE164);
     }
 }

@@ -64,6 +64,13 @@ public class AccountingSession {
     @Column(name = "STATE", length = 8, nullable = false)
     private State state;
 
+    /** Subscription-Id END_USER_IMSI / END_USER_E164 given by the CTF (Flyway V4), for the CDR and the CFF. */
+    @Column(name = "SUBSCRIPTION_IMSI", length = 64)
+    private String subscriptionImsi;
+
+    @Column(name = "SUBSCRIPTION_E164", length = 64)
+    private String subscriptionE164;
+
     /** Partial records closed so far: the recordSequenceNumber of the last one (Flyway V4). */
     @Column(name = "PARTIAL_SEQUENCE", nullable = false)
     private int partialSequence;
@@ -104,6 +111,8 @@ public class AccountingSession {
         if (callingParty == null) callingParty = r.callingParty();
         if (calledParty == null) calledParty = r.calledParty();
         if (serviceRequestTime == null) serviceRequestTime = r.sipRequestTime();
+        if (subscriptionImsi == null) subscriptionImsi = r.subscriptionImsi();
+        if (subscriptionE164 == null) subscriptionE164 = r.subscriptionE164();
         lastRecordNumber = Math.max(lastRecordNumber, r.recordNumber());
         lastActivity = Instant.now();
     }
@@ -167,6 +176,8 @@ public class AccountingSession {
     }
 
     public int partialInterims() { return partialInterims; }
+    public String subscriptionImsi() { return subscriptionImsi; }
+    public String subscriptionE164() { return subscriptionE164; }
     public int partialSequence() { return partialSequence; }
     public String sessionId() { return sessionId; }
     public String originHost() { return originHost; }
