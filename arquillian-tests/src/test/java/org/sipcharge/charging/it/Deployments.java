@@ -38,7 +38,10 @@ final class Deployments {
                 .addClass(CdfAccountingService.class)
                 // domain: entities and the value types record() takes and returns
                 .addClasses(AccountingRequest.class, AccountingRecordType.class, AccountingOutcome.class,
-                        AccountingRecordLog.class, AccountingSession.class, Cdr.class)
+                        AccountingRecordLog.class, AccountingSession.class, Cdr.class,
+                        org.sipcharge.charging.domain.model.cdr.PartialRecordPolicy.class)
+                // infrastructure: the configuration reader the service's partial-record policy comes from
+                .addClass(org.sipcharge.charging.infrastructure.config.ChargingConfig.class)
                 // domain: the CDR model and its encodings (module cdr-jms: text, and TS 32.298 BER with asn1bean)
                 .addPackages(true, ChargingDataRecord.class.getPackage())
                 .addAsLibraries(Maven.resolver().resolve("com.beanit:asn1bean:" + System.getProperty("asn1bean.version", "1.14.0"))
