@@ -106,7 +106,6 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     private volatile Thread worker;
     private volatile Thread fileWorker;
     private volatile String linkState = "idle (not coordinator)";
-    private volatile long electedAtMillis;
     private final AtomicLong elections = new AtomicLong();
     private final AtomicLong resignations = new AtomicLong();
     private final Object pacing = new Object();
@@ -188,7 +187,6 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     @Override
     public void elected(long epoch) {
         elections.incrementAndGet();
-        electedAtMillis = System.currentTimeMillis();
         if (queue != null) {
             Thread t = threads.newThread(() -> work(epoch));
             t.setName("sipcharge-billing-coordinator-epoch-" + epoch);

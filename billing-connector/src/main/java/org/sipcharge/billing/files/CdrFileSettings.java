@@ -1,7 +1,6 @@
 package org.sipcharge.billing.files;
 
 import org.eclipse.microprofile.config.Config;
-import org.sipcharge.cdr.file.CdrFileFormat;
 import org.sipcharge.cdr.file.CdrFileWriter;
 
 import java.net.InetAddress;
@@ -60,9 +59,5 @@ public final class CdrFileSettings {
             throw new IllegalStateException("BIL-070 CDR file settings (" + DIRECTORY_KEY + ", " + NODE_ID_KEY + ", "
                     + MAX_BYTES_KEY + ", " + MAX_CDRS_KEY + ", " + MAX_OPEN_KEY + "): " + e.getMessage(), e);
         }
-    }
-
-    static int headerLength() {
-        return CdrFileFormat.FILE_HEADER_LENGTH;
     }
 }
