@@ -42,6 +42,15 @@ public final class CdrTextCodec {
         if (cdr.subscriptionE164() != null) {
             f.put("subscriptionE164", cdr.subscriptionE164());
         }
+        // The IMS details only when present, so the text of a record without them is unchanged.
+        optional(f, "sipMethod", cdr.sipMethod());
+        optional(f, "serviceContextId", cdr.serviceContextId());
+        optional(f, "imsChargingIdentifier", cdr.imsChargingIdentifier());
+        optional(f, "originatingIoi", cdr.originatingIoi());
+        optional(f, "terminatingIoi", cdr.terminatingIoi());
+        for (int i = 0; i < cdr.sdpMedia().size(); i++) {
+            f.put("sdpMedia." + (i + 1), cdr.sdpMedia().get(i));
+        }
         StringBuilder sb = new StringBuilder(256);
         for (Map.Entry<String, String> e : f.entrySet()) {
             if (e.getValue().indexOf('\n') >= 0 || e.getValue().indexOf('\r') >= 0) {
@@ -80,10 +89,30 @@ public final class CdrTextCodec {
                     Integer.parseInt(required(f, "causeForRecordClosing")),
                     Boolean.parseBoolean(required(f, "incomplete")), required(f, "nodeAddress"),
                     f.containsKey("recordSequenceNumber") ? Long.parseLong(f.get("recordSequenceNumber")) : 0,
-                    f.get("subscriptionImsi"), f.get("subscriptionE164"));
+                    f.get("subscriptionImsi"), f.get("subscriptionE164"), f.get("sipMethod"), f.get("serviceContextId"),
+                    f.get("imsChargingIdentifier"), f.get("originatingIoi"), f.get("terminatingIoi"), sdpLines(f));
         } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
             throw new IllegalArgumentException("CDR field has a bad value: " + e.getMessage(), e);
         }
+    }
+
+    private static void optional(Map<String, String> fields, String name, String value) {
+        if (value != null) {
+            fields.put(name, value);
+        }
+    }
+
+    /** sdpMedia.1, sdpMedia.2, ... in order; a gap ends the list and the rest is refused. */
+    private static java.util.List<String> sdpLines(Map<String, String> fields) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        while (fields.containsKey("sdpMedia." + (lines.size() + 1))) {
+            lines.add(fields.get("sdpMedia." + (lines.size() + 1)));
+        }
+        long named = fields.keySet().stream().filter(k -> k.startsWith("sdpMedia.")).count();
+        if (named != lines.size()) {
+            throw new IllegalArgumentException("CDR fields sdpMedia.N are not numbered 1.." + named + " without gaps");
+        }
+        return lines;
     }
 
     private static String required(Map<String, String> fields, String name) {

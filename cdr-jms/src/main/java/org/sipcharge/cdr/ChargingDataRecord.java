@@ -27,13 +27,32 @@ import java.util.Objects;
  *                              which carries none (TS 32.298 5.1.3)
  * @param subscriptionImsi      TS 32.298 list-of-subscription-ID: the END_USER_IMSI the CTF gave (Subscription-Id), or null
  * @param subscriptionE164      the END_USER_E164 the CTF gave, or null
+ * @param sipMethod             TS 32.298 sIP-Method: INVITE for a session, the request's method for an event; null = INVITE
+ * @param serviceContextId      TS 32.298 serviceContextID: the ACR's Service-Context-Id, or null
+ * @param imsChargingIdentifier TS 32.298 iMS-Charging-Identifier: icid-value of the P-Charging-Vector, or null
+ * @param originatingIoi        TS 32.298 interOperatorIdentifiers originatingIOI, or null
+ * @param terminatingIoi        TS 32.298 interOperatorIdentifiers terminatingIOI, or null
+ * @param sdpMedia              TS 32.298 list-Of-SDP-Media-Components: the negotiated SDP's media lines, each m= line
+ *                              followed by its description lines; empty when none
  */
 public record ChargingDataRecord(String cdrId, String sessionId, String userSessionId,
                                  String callingParty, String calledParty,
                                  Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
                                  long localSequenceNumber, int causeForRecordClosing, boolean incomplete,
                                  String nodeAddress, long recordSequenceNumber, String subscriptionImsi,
-                                 String subscriptionE164) {
+                                 String subscriptionE164, String sipMethod, String serviceContextId,
+                                 String imsChargingIdentifier, String originatingIoi, String terminatingIoi,
+                                 java.util.List<String> sdpMedia) {
+
+    /** A record without the IMS charging details (SIP method INVITE). */
+    public ChargingDataRecord(String cdrId, String sessionId, String userSessionId, String callingParty, String calledParty,
+                              Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
+                              long localSequenceNumber, int causeForRecordClosing, boolean incomplete, String nodeAddress,
+                              long recordSequenceNumber, String subscriptionImsi, String subscriptionE164) {
+        this(cdrId, sessionId, userSessionId, callingParty, calledParty, serviceRequestTime, deliveryStartTime, deliveryEndTime,
+                localSequenceNumber, causeForRecordClosing, incomplete, nodeAddress, recordSequenceNumber, subscriptionImsi,
+                subscriptionE164, null, null, null, null, null, java.util.List.of());
+    }
 
     /** Generic causeForRecordClosing values (TS 32.298 5.1.2.2.15) the CDF writes. */
     public static final int CAUSE_NORMAL_RELEASE = 0;
@@ -45,7 +64,8 @@ public record ChargingDataRecord(String cdrId, String sessionId, String userSess
                               Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
                               long localSequenceNumber, int causeForRecordClosing, boolean incomplete, String nodeAddress) {
         this(cdrId, sessionId, userSessionId, callingParty, calledParty, serviceRequestTime, deliveryStartTime, deliveryEndTime,
-                localSequenceNumber, causeForRecordClosing, incomplete, nodeAddress, 0, null, null);
+                localSequenceNumber, causeForRecordClosing, incomplete, nodeAddress, 0, null, null, null, null, null, null, null,
+                java.util.List.of());
     }
 
     public ChargingDataRecord {
@@ -55,6 +75,12 @@ public record ChargingDataRecord(String cdrId, String sessionId, String userSess
         if (subscriptionE164 != null && subscriptionE164.isBlank()) {
             subscriptionE164 = null;
         }
+        sipMethod = blankToNull(sipMethod);
+        serviceContextId = blankToNull(serviceContextId);
+        imsChargingIdentifier = blankToNull(imsChargingIdentifier);
+        originatingIoi = blankToNull(originatingIoi);
+        terminatingIoi = blankToNull(terminatingIoi);
+        sdpMedia = sdpMedia == null ? java.util.List.of() : java.util.List.copyOf(sdpMedia);
         if (recordSequenceNumber < 0) {
             throw new IllegalArgumentException("recordSequenceNumber must be >= 0: " + recordSequenceNumber);
         }
@@ -82,6 +108,10 @@ public record ChargingDataRecord(String cdrId, String sessionId, String userSess
     /** Chargeable duration: from answer to release (of this partial record's part, for a partial record). */
     public Duration duration() {
         return Duration.between(deliveryStartTime, deliveryEndTime);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private static void requireText(String value, String name) {

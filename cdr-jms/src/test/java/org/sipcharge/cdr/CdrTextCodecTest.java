@@ -24,6 +24,22 @@ class CdrTextCodecTest {
     }
 
     @Test
+    void imsDetailsRoundTripAndGapsInTheSdpLinesAreRefused() {
+        ChargingDataRecord c = sample();
+        ChargingDataRecord cdr = new ChargingDataRecord(c.cdrId(), c.sessionId(), c.userSessionId(), c.callingParty(),
+                c.calledParty(), c.serviceRequestTime(), c.deliveryStartTime(), c.deliveryEndTime(), 42, 0, false, "cdf1", 0,
+                null, null, "INVITE", "32260@3gpp.org", "icid-1", "home1.net", null,
+                java.util.List.of("m=audio 6000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000"));
+        String text = new String(CdrTextCodec.encode(cdr), StandardCharsets.UTF_8);
+        assertTrue(text.contains("sdpMedia.2=a=rtpmap:0 PCMU/8000\n"), text);
+        assertEquals(cdr, CdrTextCodec.decode(CdrTextCodec.encode(cdr)));
+        String gap = text.replace("sdpMedia.2=", "sdpMedia.3=");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CdrTextCodec.decode(gap.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("sdpMedia"), e.getMessage());
+    }
+
+    @Test
     void missingFieldIsNamed() {
         String body = new String(CdrTextCodec.encode(sample()), StandardCharsets.UTF_8).replaceAll("calledParty=.*\n", "");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.sipcharge.cdr.CdrJmsContract;
 import org.sipcharge.cdr.ChargingDataRecord;
 import org.sipcharge.cdr.ber.CdrBerCodec;
+import org.sipcharge.cdr.ber.ImsChargingRecord;
+import org.sipcharge.cdr.ber.InterOperatorIdentifiers;
+import org.sipcharge.cdr.ber.SdpMediaComponent;
 import org.sipcharge.cdr.file.CdrFileFormat;
 import org.sipcharge.cdr.file.CdrFileReader;
 import org.sipcharge.simulators.jmsbilling.JmsBillingSystemSimulator;
@@ -152,6 +155,12 @@ class BillingQueuesIT {
     @Test
     @Order(7)
     void everyCdrIsInExactlyOneClosedFileAndTheFilesReadBack() throws Exception {
+        // Two calls whose caller sends a P-Charging-Vector and whose callee answers with SDP and a term-ioi; the
+        // callee's scenario fails a call whose INVITE lacks the caller's icid and orig-ioi (passed on by the B2BUA).
+        int legacyBefore = legacyRecords();
+        Sipp.Result ims = Sipp.calls(sut, 2, 200, "ims", Sipp.scenarioFile("uac-ims.xml"), Sipp.scenarioFile("uas-ims.xml"));
+        assertEquals(2, ims.successfulCalls(), "calls with a P-Charging-Vector; " + ims.summary());
+        Wait.until(Duration.ofSeconds(60), BillingQueuesIT::legacyRecords, n -> n >= legacyBefore + 2, "the 2 IMS calls billed");
         List<String[]> legacy = sut.billingRecords();
         Set<String> billed = new HashSet<>();
         legacy.forEach(r -> billed.add(r[0]));
@@ -160,6 +169,7 @@ class BillingQueuesIT {
         List<CdrFileReader.CdrFile> read = Wait.until(Duration.ofSeconds(60), BillingQueuesIT::closedFiles,
                 l -> l.stream().mapToLong(CdrFileReader.CdrFile::cdrCount).sum() >= billed.size(), "every CDR in a closed file");
         List<String> ids = new ArrayList<>();
+        List<ImsChargingRecord> records = new ArrayList<>();
         long expectedSequence = 1;
         for (CdrFileReader.CdrFile f : read) {
             assertEquals(expectedSequence++, f.sequence(), "file sequence numbers without gap");
@@ -168,9 +178,34 @@ class BillingQueuesIT {
             assertTrue(f.closureReason() == CdrFileFormat.ClosureReason.MAX_CDR_COUNT
                     || f.closureReason() == CdrFileFormat.ClosureReason.FILE_OPEN_TIME_LIMIT, "closure reason " + f.closureReason());
             for (byte[] cdr : f.cdrs()) {
-                ChargingDataRecord r = CdrBerCodec.decode(cdr).toChargingDataRecord("x", "x");
+                ImsChargingRecord as = CdrBerCodec.decode(cdr);
+                records.add(as);
+                ChargingDataRecord r = as.toChargingDataRecord("x", "x");
                 ids.add(r.nodeAddress() + "-" + r.localSequenceNumber());
             }
+        }
+        // TS 32.298 AS record fields from real SIP traffic: every record names the service context and an icid (the
+        // caller's, or one the B2BUA generated); the IMS calls' records carry both IOIs and the answer's media lines.
+        List<ImsChargingRecord> imsCalls = new ArrayList<>();
+        for (ImsChargingRecord as : records) {
+            assertEquals("32260@3gpp.org", as.serviceContextId(), "serviceContextID [30]");
+            assertEquals("INVITE", as.sipMethod(), "sIP-Method [2] of a call");
+            assertNotNull(as.imsChargingIdentifier(), "iMS-Charging-Identifier [19]");
+            if (as.imsChargingIdentifier().startsWith("it-icid-")) {
+                imsCalls.add(as);
+            } else {
+                assertTrue(as.imsChargingIdentifier().startsWith("sipcharge-"), "generated icid: " + as.imsChargingIdentifier());
+            }
+        }
+        assertEquals(2, imsCalls.size(), "records with the caller's icid");
+        assertEquals(2, imsCalls.stream().map(ImsChargingRecord::imsChargingIdentifier).distinct().count(), "one icid per call");
+        for (ImsChargingRecord as : imsCalls) {
+            assertEquals(new InterOperatorIdentifiers("orig.it.example", "term.it.example"), as.interOperatorIdentifiers());
+            assertEquals(1, as.sdpMediaComponents().size(), "list-Of-SDP-Media-Components [21]");
+            List<SdpMediaComponent> media = as.sdpMediaComponents().get(0).components();
+            assertEquals(1, media.size(), "one m= line in the answer: " + media);
+            assertTrue(media.get(0).mediaName().matches("audio [0-9]+ RTP/AVP 0 8"), media.get(0).mediaName());
+            assertEquals(List.of("a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000"), media.get(0).mediaDescriptions());
         }
         assertEquals(ids.size(), new HashSet<>(ids).size(), "no CDR in two files: " + ids);
         assertEquals(billed, new HashSet<>(ids), "the files hold exactly the CDRs billed over the link");

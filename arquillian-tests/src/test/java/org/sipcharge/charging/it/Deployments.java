@@ -39,7 +39,9 @@ final class Deployments {
                 // domain: entities and the value types record() takes and returns
                 .addClasses(AccountingRequest.class, AccountingRecordType.class, AccountingOutcome.class,
                         AccountingRecordLog.class, AccountingSession.class, Cdr.class,
-                        org.sipcharge.charging.domain.model.cdr.PartialRecordPolicy.class)
+                        org.sipcharge.charging.domain.model.cdr.PartialRecordPolicy.class,
+                        // module charging-api: the IMS charging details a request and a session carry
+                        org.sipcharge.charging.application.ImsChargingInfo.class)
                 // infrastructure: the configuration reader the service's partial-record policy comes from
                 .addClass(org.sipcharge.charging.infrastructure.config.ChargingConfig.class)
                 // domain: the CDR model and its encodings (module cdr-jms: text, and TS 32.298 BER with asn1bean)

@@ -149,7 +149,9 @@ public record ImsChargingRecord(
         Objects.requireNonNull(recordClosureTime, "recordClosureTime");
         Objects.requireNonNull(offset, "offset");
         Builder b = builder()
-                .sipMethod("INVITE")
+                .sipMethod(cdr.sipMethod() == null ? "INVITE" : cdr.sipMethod())
+                .serviceContextId(cdr.serviceContextId())
+                .imsChargingIdentifier(cdr.imsChargingIdentifier())
                 .roleOfNode(RoleOfNode.ORIGINATING)
                 .nodeAddress(emptyToNull(cdr.nodeAddress()))
                 .sessionId(emptyToNull(cdr.userSessionId()))
@@ -176,6 +178,14 @@ public record ImsChargingRecord(
         }
         if (!subscriptions.isEmpty()) {
             b.subscriptionIds(subscriptions);
+        }
+        if (cdr.originatingIoi() != null || cdr.terminatingIoi() != null) {
+            b.interOperatorIdentifiers(new InterOperatorIdentifiers(cdr.originatingIoi(), cdr.terminatingIoi()));
+        }
+        if (!cdr.sdpMedia().isEmpty()) {
+            // One Media-Components-List: the SDP negotiated by the INVITE and its answer (TS 32.298 5.2.3.1).
+            b.sdpMediaComponents(List.of(new MediaComponents(seconds(cdr.serviceRequestTime(), offset),
+                    seconds(cdr.deliveryStartTime(), offset), mediaComponents(cdr.sdpMedia()), false, List.of())));
         }
         if (cdr.incomplete()) {
             b.incompleteCdrIndication(new IncompleteCdrIndication(true, AcrInterimLost.UNKNOWN, false));
@@ -206,7 +216,50 @@ public record ImsChargingRecord(
                 serviceRequestTime == null ? null : serviceRequestTime.toInstant(), serviceDeliveryStartTime.toInstant(),
                 serviceDeliveryEndTime.toInstant(), localRecordSequenceNumber, cause, incompleteCdrIndication != null,
                 nodeAddress == null ? "" : nodeAddress, recordSequenceNumber == null ? 0 : recordSequenceNumber,
-                subscription(SubscriptionIdType.END_USER_IMSI), subscription(SubscriptionIdType.END_USER_E164));
+                subscription(SubscriptionIdType.END_USER_IMSI), subscription(SubscriptionIdType.END_USER_E164), sipMethod,
+                serviceContextId, imsChargingIdentifier,
+                interOperatorIdentifiers == null ? null : interOperatorIdentifiers.originatingIoi(),
+                interOperatorIdentifiers == null ? null : interOperatorIdentifiers.terminatingIoi(), sdpLines());
+    }
+
+    /** The media lines of the first Media-Components-List, back in the m=-line-first form. */
+    private List<String> sdpLines() {
+        List<String> lines = new java.util.ArrayList<>();
+        if (!sdpMediaComponents.isEmpty()) {
+            for (SdpMediaComponent c : sdpMediaComponents.get(0).components()) {
+                if (c.mediaName() != null) {
+                    lines.add("m=" + c.mediaName());
+                    lines.addAll(c.mediaDescriptions());
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** Media lines grouped into components: each m= line (its value is the sDP-Media-Name) and the lines after it. */
+    private static List<SdpMediaComponent> mediaComponents(List<String> lines) {
+        List<SdpMediaComponent> components = new java.util.ArrayList<>();
+        String name = null;
+        List<String> descriptions = new java.util.ArrayList<>();
+        for (String line : lines) {
+            if (line.startsWith("m=")) {
+                if (name != null) {
+                    components.add(new SdpMediaComponent(name, descriptions));
+                }
+                name = line.substring(2);
+                descriptions = new java.util.ArrayList<>();
+            } else if (name != null) {
+                descriptions.add(line);
+            }
+        }
+        if (name != null) {
+            components.add(new SdpMediaComponent(name, descriptions));
+        }
+        return components;
+    }
+
+    private static OffsetDateTime seconds(Instant instant, ZoneOffset offset) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).atOffset(offset);
     }
 
     private String subscription(SubscriptionIdType type) {

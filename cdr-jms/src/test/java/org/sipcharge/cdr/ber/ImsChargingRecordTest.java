@@ -17,6 +17,24 @@ class ImsChargingRecordTest {
     private static final Instant CLOSED = Instant.parse("2026-11-22T10:00:05.900Z");
 
     @Test
+    void imsDetailsMapToTheirFieldsAndBack() {
+        ChargingDataRecord cdr = SampleRecords.chargingDataRecordWithIms();
+        ImsChargingRecord r = ImsChargingRecord.fromChargingDataRecord(cdr, OPENED, CLOSED, SampleRecords.CET);
+        assertEquals("MESSAGE", r.sipMethod(), "an event record names its method");
+        assertEquals("32260@3gpp.org", r.serviceContextId());
+        assertEquals("sipcharge-0123456789abcdef", r.imsChargingIdentifier());
+        assertEquals(new InterOperatorIdentifiers("home1.net", "home2.net"), r.interOperatorIdentifiers());
+        assertEquals(1, r.sdpMediaComponents().size(), "one list: the INVITE and its answer");
+        MediaComponents media = r.sdpMediaComponents().get(0);
+        assertEquals(List.of(new SdpMediaComponent("audio 6000 RTP/AVP 0 8", List.of("c=IN IP4 192.0.2.10", "a=rtpmap:0 PCMU/8000")),
+                new SdpMediaComponent("video 6002 RTP/AVP 96", List.of("a=rtpmap:96 H264/90000"))), media.components());
+        assertEquals(OffsetDateTime.parse("2026-11-22T10:59:58+01:00"), media.sipRequestTime());
+        assertEquals(OffsetDateTime.parse("2026-11-22T11:00:00+01:00"), media.sipResponseTime());
+        ChargingDataRecord back = CdrBerCodec.decode(CdrBerCodec.encode(r)).toChargingDataRecord(cdr.cdrId(), cdr.sessionId());
+        assertEquals(cdr, back, "every CDR field survives BER");
+    }
+
+    @Test
     void fromChargingDataRecordMapsEveryField() {
         ChargingDataRecord cdr = SampleRecords.chargingDataRecord();
         ImsChargingRecord r = ImsChargingRecord.fromChargingDataRecord(cdr, OPENED, CLOSED, SampleRecords.CET);

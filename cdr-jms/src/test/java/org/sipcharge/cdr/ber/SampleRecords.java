@@ -80,10 +80,23 @@ final class SampleRecords {
                 "tel:+4930999", start.minusSeconds(2), start, start.plusSeconds(5), 42, 0, false, "cdf1");
     }
 
+    /** A CDR with the IMS details the B2BUA sends: icid, both IOIs, two media components; a MESSAGE event record. */
+    static ChargingDataRecord chargingDataRecordWithIms() {
+        Instant start = Instant.parse("2026-11-22T10:00:00.250Z");
+        return new ChargingDataRecord("cdf1-43", "cdf.example;1;3", "def@10.0.0.1", "sip:alice@example.com",
+                "sip:bob@example.com", start.minusSeconds(2), start, start.plusSeconds(5), 43, 0, false, "cdf1", 0,
+                null, null, "MESSAGE", "32260@3gpp.org", "sipcharge-0123456789abcdef", "home1.net", "home2.net",
+                List.of("m=audio 6000 RTP/AVP 0 8", "c=IN IP4 192.0.2.10", "a=rtpmap:0 PCMU/8000", "m=video 6002 RTP/AVP 96",
+                        "a=rtpmap:96 H264/90000"));
+    }
+
     /** Each sample by name, for tests that run over all of them. */
     static Map<String, ImsChargingRecord> all() {
         ChargingDataRecord cdr = chargingDataRecord();
+        ChargingDataRecord withIms = chargingDataRecordWithIms();
         return Map.of("full", full(), "minimal", minimal(), "partial", partial(),
+                "fromChargingDataRecordWithIms", ImsChargingRecord.fromChargingDataRecord(withIms, withIms.deliveryStartTime(),
+                        withIms.deliveryEndTime(), CET),
                 "fromChargingDataRecord", ImsChargingRecord.fromChargingDataRecord(cdr, cdr.deliveryStartTime(),
                         cdr.deliveryEndTime().plusMillis(20), CET));
     }

@@ -14,10 +14,19 @@ import java.util.Objects;
  * @param calledParty  the Request-URI
  * @param requestTime  when the request reached the B2BUA
  * @param responseTime when the final 2xx reached the B2BUA
+ * @param ims          the request's P-Charging-Vector identifiers ({@link ImsChargingInfo#NONE} if none)
  */
 public record ChargeableEvent(String eventKey, String sipMethod, String callingParty, String calledParty,
-                              Instant requestTime, Instant responseTime) implements Serializable {
+                              Instant requestTime, Instant responseTime, ImsChargingInfo ims) implements Serializable {
+
+    /** An event without IMS charging details. */
+    public ChargeableEvent(String eventKey, String sipMethod, String callingParty, String calledParty, Instant requestTime,
+                           Instant responseTime) {
+        this(eventKey, sipMethod, callingParty, calledParty, requestTime, responseTime, ImsChargingInfo.NONE);
+    }
+
     public ChargeableEvent {
+        ims = ims == null ? ImsChargingInfo.NONE : ims;
         Objects.requireNonNull(eventKey, "eventKey");
         Objects.requireNonNull(sipMethod, "sipMethod");
         Objects.requireNonNull(callingParty, "callingParty");

@@ -13,10 +13,18 @@ import java.util.Objects;
  * @param calledParty  the callee's URI (Request-URI of the initial INVITE)
  * @param requestTime  when the initial INVITE reached the B2BUA
  * @param answerTime   when the 2xx answer reached the B2BUA
+ * @param ims          the P-Charging-Vector's identifiers and the negotiated SDP media ({@link ImsChargingInfo#NONE} if none)
  */
 public record ChargeableSession(String sessionKey, String callingParty, String calledParty,
-                                Instant requestTime, Instant answerTime) implements Serializable {
+                                Instant requestTime, Instant answerTime, ImsChargingInfo ims) implements Serializable {
+
+    /** A session without IMS charging details. */
+    public ChargeableSession(String sessionKey, String callingParty, String calledParty, Instant requestTime, Instant answerTime) {
+        this(sessionKey, callingParty, calledParty, requestTime, answerTime, ImsChargingInfo.NONE);
+    }
+
     public ChargeableSession {
+        ims = ims == null ? ImsChargingInfo.NONE : ims;
         Objects.requireNonNull(sessionKey, "sessionKey");
         Objects.requireNonNull(callingParty, "callingParty");
         Objects.requireNonNull(calledParty, "calledParty");

@@ -6,6 +6,7 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import org.sipcharge.cdr.ChargingDataRecord;
+import org.sipcharge.charging.application.ImsChargingInfo;
 import org.sipcharge.charging.domain.model.accounting.AccountingOutcome;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordLog;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
@@ -228,13 +229,15 @@ public class CdfAccountingService {
 
     private void persistCdr(AccountingSession session, Instant start, Instant end, int cause, boolean incomplete,
                             long recordSequenceNumber, String nodeId, Instant now) {
+        ImsChargingInfo ims = session.ims();
         Cdr row = new Cdr(session.sessionId(), now);
         em.persist(row);
         long seq = row.localSequenceNumber();
         row.seal(new ChargingDataRecord(nodeId + "-" + seq, session.sessionId(),
                 nullToEmpty(session.userSessionId()), nullToEmpty(session.callingParty()), nullToEmpty(session.calledParty()),
                 session.serviceRequestTime(), start, end, seq, cause, incomplete, nodeId, recordSequenceNumber,
-                session.subscriptionImsi(), session.subscriptionE164()));
+                session.subscriptionImsi(), session.subscriptionE164(), session.sipMethod(), session.serviceContextId(),
+                ims.icid(), ims.originatingIoi(), ims.terminatingIoi(), ims.sdpMedia()));
     }
 
     private static String nullToEmpty(String s) {

@@ -137,7 +137,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         // RFC 6733 9.8.3 numbers the records of one accounting session; an event is a session of its own, record 0.
         AccountingRequest record = new AccountingRequest(rf.newSessionId(), rf.originHost(), AccountingRecordType.EVENT, 0,
                 false, event.eventKey(), event.callingParty(), event.calledParty(), event.requestTime(),
-                event.responseTime(), event.responseTime(), 0, event.sipMethod());
+                event.responseTime(), event.responseTime(), 0, event.sipMethod()).withIms(event.ims());
         send(record).exceptionally(e -> null);
     }
 

@@ -1,5 +1,6 @@
 package org.sipcharge.charging.infrastructure.diameter;
 
+import org.sipcharge.charging.application.ImsChargingInfo;
 import org.sipcharge.charging.domain.model.accounting.AccountingAnswer;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
@@ -71,12 +72,80 @@ public final class RfMessageMapper {
         if (!stamps.isEmpty()) {
             ims.add(Avp.grouped(DiameterConstants.AVP_TIME_STAMPS, V3GPP, true, stamps));
         }
+        addImsCharging(ims, r.ims());
         if (r.type() == AccountingRecordType.STOP || r.causeCode() != 0) {
             ims.add(Avp.integer32(DiameterConstants.AVP_CAUSE_CODE, V3GPP, true, r.causeCode()));
         }
         b.add(Avp.grouped(DiameterConstants.AVP_SERVICE_INFORMATION, V3GPP, true,
                 List.of(Avp.grouped(DiameterConstants.AVP_IMS_INFORMATION, V3GPP, true, ims))));
         return b;
+    }
+
+    /**
+     * TS 32.299 7.2: Inter-Operator-Identifier (Originating-IOI, Terminating-IOI), IMS-Charging-Identifier, and one
+     * SDP-Media-Component per media line (SDP-Media-Name: the m= line's value; SDP-Media-Description: the lines after it).
+     */
+    private static void addImsCharging(List<Avp> ims, ImsChargingInfo info) {
+        if (info.originatingIoi() != null || info.terminatingIoi() != null) {
+            List<Avp> ioi = new ArrayList<>();
+            if (info.originatingIoi() != null) {
+                ioi.add(Avp.utf8(DiameterConstants.AVP_ORIGINATING_IOI, V3GPP, true, info.originatingIoi()));
+            }
+            if (info.terminatingIoi() != null) {
+                ioi.add(Avp.utf8(DiameterConstants.AVP_TERMINATING_IOI, V3GPP, true, info.terminatingIoi()));
+            }
+            ims.add(Avp.grouped(DiameterConstants.AVP_INTER_OPERATOR_IDENTIFIER, V3GPP, true, ioi));
+        }
+        if (info.icid() != null) {
+            ims.add(Avp.utf8(DiameterConstants.AVP_IMS_CHARGING_IDENTIFIER, V3GPP, true, info.icid()));
+        }
+        for (List<String> component : info.mediaComponents()) {
+            List<Avp> media = new ArrayList<>();
+            media.add(Avp.utf8(DiameterConstants.AVP_SDP_MEDIA_NAME, V3GPP, true, component.get(0).substring(2)));
+            for (String description : component.subList(1, component.size())) {
+                media.add(Avp.utf8(DiameterConstants.AVP_SDP_MEDIA_DESCRIPTION, V3GPP, true, description));
+            }
+            ims.add(Avp.grouped(DiameterConstants.AVP_SDP_MEDIA_COMPONENT, V3GPP, true, media));
+        }
+    }
+
+    /**
+     * The IMS charging details of an ACR's IMS-Information. Lenient: a value the CDR cannot hold (not printable ASCII,
+     * too long) is left out rather than refusing a record that Diameter finds valid; losing the record would be worse.
+     */
+    private static ImsChargingInfo imsCharging(Optional<Avp> ims) {
+        if (ims.isEmpty()) {
+            return ImsChargingInfo.NONE;
+        }
+        String icid = null;
+        String orig = null;
+        String term = null;
+        List<String> sdp = new ArrayList<>();
+        for (Avp a : ims.get().groupedAvps()) {
+            if (a.vendorId() != V3GPP) {
+                continue;
+            }
+            switch (a.code()) {
+                case DiameterConstants.AVP_IMS_CHARGING_IDENTIFIER -> icid = icid == null ? a.asUtf8() : icid;
+                case DiameterConstants.AVP_INTER_OPERATOR_IDENTIFIER -> {
+                    if (orig == null && term == null) {
+                        orig = child(a, DiameterConstants.AVP_ORIGINATING_IOI).map(Avp::asUtf8).orElse(null);
+                        term = child(a, DiameterConstants.AVP_TERMINATING_IOI).map(Avp::asUtf8).orElse(null);
+                    }
+                }
+                case DiameterConstants.AVP_SDP_MEDIA_COMPONENT -> {
+                    Optional<String> name = child(a, DiameterConstants.AVP_SDP_MEDIA_NAME).map(Avp::asUtf8);
+                    if (name.isPresent()) {
+                        sdp.add("m=" + name.get());
+                        a.groupedAvps().stream().filter(d -> d.code() == DiameterConstants.AVP_SDP_MEDIA_DESCRIPTION)
+                                .map(Avp::asUtf8).forEach(sdp::add);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return ImsChargingInfo.of(icid, orig, term, sdp);
     }
 
     /**
@@ -116,9 +185,12 @@ public final class RfMessageMapper {
                 .filter(a -> a.code() == DiameterConstants.AVP_SUBSCRIPTION_ID).forEach(subscriptions::add));
         String imsi = subscription(subscriptions, DiameterConstants.SUBSCRIPTION_ID_IMSI);
         String e164 = subscription(subscriptions, DiameterConstants.SUBSCRIPTION_ID_E164);
+        String serviceContext = acr.avp(DiameterConstants.AVP_SERVICE_CONTEXT_ID).map(Avp::asUtf8)
+                .filter(v -> !v.isBlank() && v.length() <= 128).orElse(null);
         try {
             return new AccountingRequest(sessionId, originHost, type, recordNumber, acr.isRetransmit(), userSessionId,
-                    calling, called, requestTime, responseTime, eventTime, cause, sipMethod, imsi, e164);
+                    calling, called, requestTime, responseTime, eventTime, cause, sipMethod, imsi, e164, imsCharging(ims),
+                    serviceContext);
         } catch (IllegalArgumentException e) {
             throw DiameterProtocolException.invalidAvpValue(typeAvp, e.getMessage());
         }

@@ -1,6 +1,7 @@
 package org.sipcharge.charging.infrastructure.grid;
 
 import org.sipcharge.charging.application.ChargeableSession;
+import org.sipcharge.charging.application.ImsChargingInfo;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.ChargingSessionState;
 
@@ -11,6 +12,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The bytes of a {@link ChargingSessionState} in the replicated store. An own format rather than Java serialization:
@@ -20,8 +23,13 @@ import java.time.Instant;
  */
 public final class ChargingSessionStateCodec {
 
-    /** First byte of every encoding; a reader refuses others instead of misreading a newer layout. */
+    /**
+     * First byte of every encoding; a reader refuses others instead of misreading a newer layout. Version 2 adds the
+     * IMS charging details at the end; a state without them is still written as version 1, so that nodes of the
+     * previous release (which read only version 1) can carry such sessions during a rolling upgrade.
+     */
     static final byte VERSION = 1;
+    static final byte VERSION_IMS = 2;
     private static final long NO_TIME = Long.MIN_VALUE;
 
     private ChargingSessionStateCodec() {
@@ -30,9 +38,9 @@ public final class ChargingSessionStateCodec {
     public static byte[] encode(ChargingSessionState s) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            out.writeUTF(s.diameterSessionId());
             ChargeableSession c = s.session();
+            out.writeByte(c.ims().isEmpty() ? VERSION : VERSION_IMS);
+            out.writeUTF(s.diameterSessionId());
             out.writeUTF(c.sessionKey());
             out.writeUTF(c.callingParty());
             out.writeUTF(c.calledParty());
@@ -46,6 +54,16 @@ public final class ChargingSessionStateCodec {
             out.writeLong(s.nextInterimMillis());
             out.writeLong(s.stopTime() == null ? NO_TIME : s.stopTime().toEpochMilli());
             out.writeInt(s.stopCause());
+            if (!c.ims().isEmpty()) {
+                ImsChargingInfo ims = c.ims();
+                writeOptional(out, ims.icid());
+                writeOptional(out, ims.originatingIoi());
+                writeOptional(out, ims.terminatingIoi());
+                out.writeByte(ims.sdpMedia().size()); // at most ImsChargingInfo.MAX_SDP_LINES
+                for (String line : ims.sdpMedia()) {
+                    out.writeUTF(line);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -55,12 +73,16 @@ public final class ChargingSessionStateCodec {
     public static ChargingSessionState decode(byte[] b) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b))) {
             byte version = in.readByte();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("accounting session state version " + version + ", this node reads " + VERSION);
+            if (version != VERSION && version != VERSION_IMS) {
+                throw new IllegalArgumentException("accounting session state version " + version + ", this node reads "
+                        + VERSION + " and " + VERSION_IMS);
             }
             String sessionId = in.readUTF();
-            ChargeableSession c = new ChargeableSession(in.readUTF(), in.readUTF(), in.readUTF(),
-                    Instant.ofEpochMilli(in.readLong()), Instant.ofEpochMilli(in.readLong()));
+            String key = in.readUTF();
+            String calling = in.readUTF();
+            String called = in.readUTF();
+            Instant requested = Instant.ofEpochMilli(in.readLong());
+            Instant answered = Instant.ofEpochMilli(in.readLong());
             long last = in.readInt() & 0xFFFFFFFFL;
             long interval = in.readInt();
             int inFlight = in.readByte();
@@ -69,6 +91,19 @@ public final class ChargingSessionStateCodec {
             long next = in.readLong();
             long stop = in.readLong();
             int cause = in.readInt();
+            ImsChargingInfo ims = ImsChargingInfo.NONE;
+            if (version == VERSION_IMS) {
+                String icid = readOptional(in);
+                String orig = readOptional(in);
+                String term = readOptional(in);
+                int lines = in.readUnsignedByte();
+                List<String> sdp = new ArrayList<>(lines);
+                for (int i = 0; i < lines; i++) {
+                    sdp.add(in.readUTF());
+                }
+                ims = new ImsChargingInfo(icid, orig, term, sdp);
+            }
+            ChargeableSession c = new ChargeableSession(key, calling, called, requested, answered, ims);
             if (in.available() > 0) {
                 throw new IllegalArgumentException(in.available() + " bytes after the accounting session state");
             }
@@ -77,6 +112,17 @@ public final class ChargingSessionStateCodec {
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated accounting session state (" + b.length + " bytes)", e);
         }
+    }
+
+    private static void writeOptional(DataOutputStream out, String value) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeUTF(value);
+        }
+    }
+
+    private static String readOptional(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
     }
 
     /** The same value as it reads back from the store (times cut to milliseconds): what compare-and-set compares. */

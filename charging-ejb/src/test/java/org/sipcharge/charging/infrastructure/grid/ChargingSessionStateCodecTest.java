@@ -2,11 +2,13 @@ package org.sipcharge.charging.infrastructure.grid;
 
 import org.junit.jupiter.api.Test;
 import org.sipcharge.charging.application.ChargeableSession;
+import org.sipcharge.charging.application.ImsChargingInfo;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.ChargingSessionState;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,6 +45,35 @@ class ChargingSessionStateCodecTest {
     void aTypicalStateIsFarUnderTwoKilobytes() {
         int size = ChargingSessionStateCodec.encode(typical()).length;
         System.out.println("accounting session state of a typical IMS call: " + size + " bytes per copy");
+        assertTrue(size < 512, size + " bytes");
+    }
+
+    /** A session with P-Charging-Vector identifiers and the SIPp-style SDP answer of one audio stream. */
+    static ChargingSessionState withIms() {
+        ChargingSessionState t = typical();
+        ChargeableSession c = t.session();
+        ImsChargingInfo ims = ImsChargingInfo.of("AyretyU0dm+6O2IrT5tAFrbHLso=023551024", "operator-a.example",
+                "operator-b.example", List.of("v=0", "o=- 1 1 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=0 0",
+                        "m=audio 6000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000"));
+        return new ChargingSessionState(t.diameterSessionId(), new ChargeableSession(c.sessionKey(), c.callingParty(),
+                c.calledParty(), c.requestTime(), c.answerTime(), ims), t.lastRecordNumber(), t.interimIntervalSeconds(),
+                t.inFlight(), t.inFlightOwner(), t.inFlightSinceMillis(), t.nextInterimMillis(), t.stopTime(), t.stopCause());
+    }
+
+    @Test
+    void imsDetailsRoundTripAsVersionTwoAndAStateWithoutThemStaysVersionOne() {
+        ChargingSessionState s = withIms();
+        byte[] b = ChargingSessionStateCodec.encode(s);
+        assertEquals(ChargingSessionStateCodec.VERSION_IMS, b[0]);
+        ChargingSessionState back = ChargingSessionStateCodec.decode(b);
+        assertArrayEquals(b, ChargingSessionStateCodec.encode(back));
+        assertEquals(s.session().ims(), back.session().ims());
+        assertEquals(List.of("m=audio 6000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000"), back.session().ims().sdpMedia(),
+                "session-level lines are not media components");
+        assertEquals(ChargingSessionStateCodec.VERSION, ChargingSessionStateCodec.encode(typical())[0],
+                "a state without IMS details stays readable by the previous release");
+        int size = b.length;
+        System.out.println("accounting session state with icid, IOIs and one audio stream: " + size + " bytes per copy");
         assertTrue(size < 512, size + " bytes");
     }
 

@@ -2,9 +2,11 @@ package org.sipcharge.sip.b2bua;
 
 import org.sipcharge.charging.application.ChargeableEvent;
 import org.sipcharge.charging.application.ChargeableSession;
+import org.sipcharge.charging.application.ImsChargingInfo;
 import org.sipcharge.charging.application.OfflineChargingService;
 import org.sipcharge.sip.b2bua.domain.CallPhase;
 import org.sipcharge.sip.b2bua.domain.CallState;
+import org.sipcharge.sip.b2bua.domain.ChargingVector;
 import org.sipcharge.sip.ra.SipContext;
 
 import javax.sip.ClientTransaction;
@@ -74,7 +76,8 @@ public final class B2bua {
     }
 
     /** A session-less request relayed to the callee and not yet answered: charged with an EVENT when answered 2xx. */
-    private record PendingEvent(ServerTransaction server, String callingParty, String calledParty, Instant requestTime) {
+    private record PendingEvent(ServerTransaction server, String callingParty, String calledParty, Instant requestTime,
+                                ImsChargingInfo ims) {
     }
 
     private static final Map<String, PendingEvent> PENDING_EVENTS = new ConcurrentHashMap<>();
@@ -180,6 +183,10 @@ public final class B2bua {
         Header pai = req.getHeader("P-Asserted-Identity");
         call.callingParty = pai != null ? headerValue(pai) : from.getAddress().getURI().toString();
         call.calledParty = req.getRequestURI().toString();
+        ChargingVector pcv = chargingVector(req, key);
+        boolean icidGenerated = pcv.icid() == null;
+        call.icid = icidGenerated ? ChargingVector.newIcid() : pcv.icid();
+        call.originatingIoi = pcv.originatingIoi() == null ? "" : pcv.originatingIoi();
         call.aCallId = key;
         call.aRemoteTag = from.getTag();
         call.aLocalTag = newTag();
@@ -212,6 +219,9 @@ public final class B2bua {
                 call.aRemoteUri, call.bLocalTag, call.aLocalUri, null, nextHopTransport, List.of());
         invite.setHeader(sip.headers().createMaxForwardsHeader(mf == null ? 69 : mf.getMaxForwards() - 1));
         invite.addHeader(ourContact(nextHopTransport));
+        // The callee's side charges the same session: same icid (RFC 7315 4.6), and the originating IOI passed on.
+        invite.addHeader(sip.headers().createHeader(ChargingVector.HEADER, ChargingVector.headerValue(call.icid,
+                icidGenerated ? listeningPoint(nextHopTransport).getIPAddress() : null, call.originatingIoi)));
         copyBody(req, invite);
         try {
             ClientTransaction ct = sip.provider().getNewClientTransaction(invite);
@@ -358,7 +368,12 @@ public final class B2bua {
         out.setHeader(sip.headers().createMaxForwardsHeader(mf == null ? 69 : mf.getMaxForwards() - 1));
         copyBody(req, out);
         ClientTransaction ct = sip.provider().getNewClientTransaction(out);
-        PENDING_EVENTS.put(key, new PendingEvent(st, calling, req.getRequestURI().toString(), Instant.now()));
+        ChargingVector pcv = chargingVector(req, key);
+        String icid = pcv.icid() != null ? pcv.icid() : ChargingVector.newIcid();
+        out.addHeader(sip.headers().createHeader(ChargingVector.HEADER, ChargingVector.headerValue(icid,
+                pcv.icid() == null ? listeningPoint(nextHopTransport).getIPAddress() : null, pcv.originatingIoi())));
+        PENDING_EVENTS.put(key, new PendingEvent(st, calling, req.getRequestURI().toString(), Instant.now(),
+                ImsChargingInfo.of(icid, pcv.originatingIoi(), null, List.of())));
         try {
             ct.sendRequest();
         } catch (SipException e) {
@@ -383,7 +398,8 @@ public final class B2bua {
             if (cs == null) {
                 LOG.severe("SIP-261 " + MESSAGE + " " + key + " delivered but the charging application is not available: ACR EVENT not sent");
             } else {
-                cs.eventOccurred(new ChargeableEvent(key, MESSAGE, p.callingParty(), p.calledParty(), p.requestTime(), Instant.now()));
+                cs.eventOccurred(new ChargeableEvent(key, MESSAGE, p.callingParty(), p.calledParty(), p.requestTime(), Instant.now(),
+                        p.ims().withTerminatingIoi(ChargingVector.parse(rawHeaderValue(r.getHeader(ChargingVector.HEADER))).terminatingIoi())));
             }
         }
     }
@@ -483,8 +499,15 @@ public final class B2bua {
             counters.callsAnswered.incrementAndGet();
             OfflineChargingService cs = charging.get();
             if (cs != null) {
+                // TS 32.299 IMS-Information: the icid and IOIs of the P-Charging-Vector (term-ioi from the callee's
+                // answer) and the media lines of the answer's SDP, i.e. what was negotiated.
+                ContentTypeHeader type = (ContentTypeHeader) r.getHeader(ContentTypeHeader.NAME);
+                ImsChargingInfo ims = ImsChargingInfo.of(c.icid.isEmpty() ? null : c.icid, c.originatingIoi,
+                        ChargingVector.parse(rawHeaderValue(r.getHeader(ChargingVector.HEADER))).terminatingIoi(),
+                        ChargingVector.sdpLines(r.getRawContent(), type == null ? null
+                                : type.getContentType() + "/" + type.getContentSubType()));
                 cs.sessionStarted(new ChargeableSession(key, c.callingParty, c.calledParty,
-                        Instant.ofEpochMilli(c.requestTimeMillis), Instant.ofEpochMilli(c.answerTimeMillis)));
+                        Instant.ofEpochMilli(c.requestTimeMillis), Instant.ofEpochMilli(c.answerTimeMillis), ims));
             } else {
                 LOG.severe("SIP-260 call " + key + " answered but the charging application is not available: ACR START not sent");
             }
@@ -704,6 +727,33 @@ public final class B2bua {
 
     private static List<String> splitRoutes(String routeSet) {
         return routeSet == null || routeSet.isEmpty() ? List.of() : List.of(routeSet.split("\n"));
+    }
+
+    /**
+     * The request's P-Charging-Vector. One that cannot be used (no icid-value, too long, not printable ASCII) is logged
+     * and treated as absent: the caller then generates an icid; the call goes on either way.
+     */
+    private static ChargingVector chargingVector(Request req, String key) {
+        Header h = req.getHeader(ChargingVector.HEADER);
+        if (h == null) {
+            return ChargingVector.ABSENT;
+        }
+        ChargingVector v = ChargingVector.parse(rawHeaderValue(h));
+        if (v.icid() == null) {
+            LOG.warning("SIP-270 " + req.getMethod() + " " + key + " carries a " + ChargingVector.HEADER
+                    + " without a usable icid-value (RFC 7315 4.6); a new icid is generated for its charging");
+        }
+        return v;
+    }
+
+    /** A header's value as received: the text after the colon, or null for no header. */
+    private static String rawHeaderValue(Header h) {
+        if (h == null) {
+            return null;
+        }
+        String s = h.toString();
+        int colon = s.indexOf(':');
+        return (colon < 0 ? s : s.substring(colon + 1)).trim();
     }
 
     private static String headerValue(Header h) {

@@ -40,6 +40,22 @@ class CallStateTest {
     }
 
     @Test
+    void chargingVectorFieldsRoundTripAndStateOfThePreviousReleaseStillReads() {
+        CallState s = typical();
+        s.icid = "sipcharge-0123456789abcdef0123456789abcdef";
+        s.originatingIoi = "home1.net";
+        byte[] bytes = s.toBytes();
+        CallState back = CallState.fromBytes(bytes);
+        assertEquals(s.icid, back.icid);
+        assertEquals("home1.net", back.originatingIoi);
+        // The previous release wrote the same layout without the two trailing strings.
+        byte[] old = java.util.Arrays.copyOf(bytes, bytes.length - (2 + s.icid.length()) - (2 + s.originatingIoi.length()));
+        CallState fromOld = CallState.fromBytes(old);
+        assertEquals("", fromOld.icid);
+        assertEquals(s.bLocalCseq, fromOld.bLocalCseq);
+    }
+
+    @Test
     void roundTripKeepsEveryField() {
         CallState s = typical();
         byte[] bytes = s.toBytes();

@@ -1,5 +1,7 @@
 package org.sipcharge.charging.domain.model.accounting;
 
+import org.sipcharge.charging.application.ImsChargingInfo;
+
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Objects;
@@ -23,12 +25,26 @@ import java.util.Objects;
  * @param sipMethod      TS 32.299 SIP-Method of Event-Type: INVITE for sessions, the request's method for events
  * @param subscriptionImsi Subscription-Id of type END_USER_IMSI (RFC 4006 8.46; TS 32.299 Service-Information), or null
  * @param subscriptionE164 Subscription-Id of type END_USER_E164, or null
+ * @param ims            TS 32.299 IMS-Charging-Identifier, Inter-Operator-Identifier and SDP-Media-Component values
+ *                       ({@link ImsChargingInfo#NONE} when the record carries none)
+ * @param serviceContextId the ACR's Service-Context-Id as received (the CDF keeps it for the CDR), or null
  */
 public record AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
                                 boolean retransmission, String userSessionId, String callingParty, String calledParty,
                                 Instant sipRequestTime, Instant sipResponseTime, Instant eventTime, int causeCode,
-                                String sipMethod, String subscriptionImsi, String subscriptionE164)
+                                String sipMethod, String subscriptionImsi, String subscriptionE164, ImsChargingInfo ims,
+                                String serviceContextId)
         implements Serializable {
+
+    /** A record without IMS charging details and Service-Context-Id. */
+    public AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
+                             boolean retransmission, String userSessionId, String callingParty, String calledParty,
+                             Instant sipRequestTime, Instant sipResponseTime, Instant eventTime, int causeCode,
+                             String sipMethod, String subscriptionImsi, String subscriptionE164) {
+        this(sessionId, originHost, type, recordNumber, retransmission, userSessionId, callingParty, calledParty,
+                sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod, subscriptionImsi, subscriptionE164,
+                ImsChargingInfo.NONE, null);
+    }
 
     /** A record without Subscription-Id (what this product's CTF sends: a SIP B2BUA knows no IMSI). */
     public AccountingRequest(String sessionId, String originHost, AccountingRecordType type, long recordNumber,
@@ -56,6 +72,7 @@ public record AccountingRequest(String sessionId, String originHost, AccountingR
         if (sipMethod == null || sipMethod.isBlank()) {
             sipMethod = "INVITE";
         }
+        ims = ims == null ? ImsChargingInfo.NONE : ims;
         if (recordNumber < 0 || recordNumber > 0xFFFFFFFFL) {
             throw new IllegalArgumentException("Accounting-Record-Number out of Unsigned32 range: " + recordNumber);
         }
@@ -64,6 +81,14 @@ public record AccountingRequest(String sessionId, String originHost, AccountingR
     /** The same request marked as a retransmission (T flag), RFC 6733 section 9.4. */
     public AccountingRequest asRetransmission() {
         return new AccountingRequest(sessionId, originHost, type, recordNumber, true, userSessionId, callingParty,
-                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod, subscriptionImsi, subscriptionE164);
+                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod, subscriptionImsi, subscriptionE164,
+                ims, serviceContextId);
+    }
+
+    /** The same request carrying these IMS charging details. */
+    public AccountingRequest withIms(ImsChargingInfo details) {
+        return new AccountingRequest(sessionId, originHost, type, recordNumber, retransmission, userSessionId, callingParty,
+                calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod, subscriptionImsi, subscriptionE164,
+                details, serviceContextId);
     }
 }

@@ -8,6 +8,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
+import org.sipcharge.charging.application.ImsChargingInfo;
+
 import java.time.Instant;
 
 /**
@@ -71,6 +73,27 @@ public class AccountingSession {
     @Column(name = "SUBSCRIPTION_E164", length = 64)
     private String subscriptionE164;
 
+    /** The SIP method of an EVENT record (TS 32.298 sIP-Method); INVITE for a session (Flyway V6 adds these six). */
+    @Column(name = "SIP_METHOD", length = 32)
+    private String sipMethod;
+
+    /** The Service-Context-Id the CTF sent (TS 32.299 7.1.12; TS 32.298 serviceContextID). */
+    @Column(name = "SERVICE_CONTEXT_ID", length = 128)
+    private String serviceContextId;
+
+    @Column(name = "ICID", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
+    private String icid;
+
+    @Column(name = "ORIGINATING_IOI", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
+    private String originatingIoi;
+
+    @Column(name = "TERMINATING_IOI", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
+    private String terminatingIoi;
+
+    /** The SDP media lines, one per text line (see {@link ImsChargingInfo#sdpMedia()}). */
+    @Column(name = "SDP_MEDIA", length = 1100)
+    private String sdpMedia;
+
     /** Partial records closed so far: the recordSequenceNumber of the last one (Flyway V4). */
     @Column(name = "PARTIAL_SEQUENCE", nullable = false)
     private int partialSequence;
@@ -113,6 +136,13 @@ public class AccountingSession {
         if (serviceRequestTime == null) serviceRequestTime = r.sipRequestTime();
         if (subscriptionImsi == null) subscriptionImsi = r.subscriptionImsi();
         if (subscriptionE164 == null) subscriptionE164 = r.subscriptionE164();
+        if (sipMethod == null) sipMethod = r.sipMethod();
+        if (serviceContextId == null) serviceContextId = r.serviceContextId();
+        ImsChargingInfo ims = r.ims();
+        if (icid == null) icid = ims.icid();
+        if (originatingIoi == null) originatingIoi = ims.originatingIoi();
+        if (terminatingIoi == null) terminatingIoi = ims.terminatingIoi();
+        if (sdpMedia == null && !ims.sdpMedia().isEmpty()) sdpMedia = String.join("\n", ims.sdpMedia());
         lastRecordNumber = Math.max(lastRecordNumber, r.recordNumber());
         lastActivity = Instant.now();
     }
@@ -175,6 +205,14 @@ public class AccountingSession {
         return partialSequence == 0 ? 0 : partialSequence + 1;
     }
 
+    /** The IMS charging details gathered from the session's records. */
+    public ImsChargingInfo ims() {
+        return new ImsChargingInfo(icid, originatingIoi, terminatingIoi,
+                sdpMedia == null || sdpMedia.isEmpty() ? java.util.List.of() : java.util.List.of(sdpMedia.split("\n")));
+    }
+
+    public String sipMethod() { return sipMethod; }
+    public String serviceContextId() { return serviceContextId; }
     public int partialInterims() { return partialInterims; }
     public String subscriptionImsi() { return subscriptionImsi; }
     public String subscriptionE164() { return subscriptionE164; }

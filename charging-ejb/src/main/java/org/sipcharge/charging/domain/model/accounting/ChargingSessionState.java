@@ -1,6 +1,7 @@
 package org.sipcharge.charging.domain.model.accounting;
 
 import org.sipcharge.charging.application.ChargeableSession;
+import org.sipcharge.charging.application.ImsChargingInfo;
 
 import java.io.Serializable;
 import java.time.Instant;
@@ -98,16 +99,21 @@ public record ChargingSessionState(String diameterSessionId, ChargeableSession s
         if (inFlight == null) {
             throw new IllegalStateException("no record in flight");
         }
+        // The ICID and IOIs go in every record of the session; the SDP media only in START (TS 32.299 6.3.x: media
+        // components describe the session's set-up, an INTERIM repeats them only on a media change, which this B2BUA
+        // does not follow).
+        ImsChargingInfo ims = session.ims();
+        ImsChargingInfo identifiers = new ImsChargingInfo(ims.icid(), ims.originatingIoi(), ims.terminatingIoi(), java.util.List.of());
         return switch (inFlight) {
             case START -> new AccountingRequest(diameterSessionId, originHost, AccountingRecordType.START, lastRecordNumber, false,
                     session.sessionKey(), session.callingParty(), session.calledParty(), session.requestTime(),
-                    session.answerTime(), session.answerTime(), 0);
+                    session.answerTime(), session.answerTime(), 0).withIms(ims);
             case INTERIM -> new AccountingRequest(diameterSessionId, originHost, AccountingRecordType.INTERIM, lastRecordNumber,
                     false, session.sessionKey(), session.callingParty(), session.calledParty(), session.requestTime(),
-                    session.answerTime(), eventTime, 0);
+                    session.answerTime(), eventTime, 0).withIms(identifiers);
             case STOP -> new AccountingRequest(diameterSessionId, originHost, AccountingRecordType.STOP, lastRecordNumber, false,
                     session.sessionKey(), session.callingParty(), session.calledParty(), session.requestTime(), stopTime,
-                    stopTime, stopCause);
+                    stopTime, stopCause).withIms(identifiers);
             case EVENT -> throw new IllegalStateException("EVENT");
         };
     }

@@ -51,6 +51,14 @@ public final class CallState {
 
     public boolean charged;
 
+    /**
+     * P-Charging-Vector of the call (RFC 7315 4.6): the icid (taken from the INVITE, or generated here) and the
+     * originating IOI. Written after all other fields, without a new format number: a node of the previous release
+     * reads the fields it knows and ignores these (a rolling upgrade keeps working; such a node's update drops them).
+     */
+    public String icid = "";
+    public String originatingIoi = "";
+
     public byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -79,6 +87,8 @@ public final class CallState {
             out.writeLong(bInviteCseq);
             out.writeLong(bLocalCseq);
             out.writeBoolean(charged);
+            out.writeUTF(icid);
+            out.writeUTF(originatingIoi);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -117,6 +127,10 @@ public final class CallState {
             s.bInviteCseq = in.readLong();
             s.bLocalCseq = in.readLong();
             s.charged = in.readBoolean();
+            if (in.available() > 0) {
+                s.icid = in.readUTF();
+                s.originatingIoi = in.readUTF();
+            }
             return s;
         } catch (IOException | ArrayIndexOutOfBoundsException e) {
             throw new IllegalArgumentException("SIP-301 corrupt call state: " + e, e);
