@@ -740,7 +740,7 @@ public final class B2bua {
         }
         ChargingVector v = ChargingVector.parse(rawHeaderValue(h));
         if (v.icid() == null) {
-            LOG.warning("SIP-270 " + req.getMethod() + " " + key + " carries a " + ChargingVector.HEADER
+            LOG.warning("SIP-275 " + req.getMethod() + " " + key + " carries a " + ChargingVector.HEADER
                     + " without a usable icid-value (RFC 7315 4.6); a new icid is generated for its charging");
         }
         return v;
