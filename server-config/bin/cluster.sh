@@ -13,6 +13,9 @@
 #   cluster.sh kill-instance NAME  kill -9 that instance (a crash, for failover tests); prints the PID and the time
 #   cluster.sh start-instance NAME start one instance and wait until its application is ready
 #   cluster.sh stop-instance NAME  stop one instance cleanly
+#   cluster.sh partition NAME      cut that instance off the other members' Hazelcast traffic (a network partition of
+#                                  the grid; SIP, Diameter, JMS and the database still flow): nftables rules on this host
+#   cluster.sh heal                remove the partition's rules (Hazelcast then merges the two sides)
 #   cluster.sh lb-start|lb-stop|lb-status   Kamailio only
 # Every knob is an environment variable; see server-config/README.md ("Clustered layout").
 set -euo pipefail
@@ -42,6 +45,9 @@ fi
 # Hazelcast failure detection (empty: Hazelcast's defaults, 5 s heartbeats and 60 s before a silent member is removed).
 : "${SIPCHARGE_HZ_HEARTBEAT_SECONDS:=1}"
 : "${SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS:=3}"
+# Split-brain healing: how soon after a partition heals the two sides look for each other and merge
+# (hazelcast.merge.first.run.delay.seconds / .next.run.delay.seconds; Hazelcast's defaults are 300 s and 120 s).
+: "${SIPCHARGE_HZ_MERGE_DELAY_SECONDS:=10}"
 : "${SIPCHARGE_INSTANCE_START_TIMEOUT:=300}"
 # shared: every instance and the DAS use one H2 database in the run directory (AUTO_SERVER: the first JVM that
 # opens it serves it to the others over TCP; when that JVM dies another one takes over). The first deploy goes to
@@ -113,6 +119,8 @@ configure_grid() {
   local props=()
   [ -n "$SIPCHARGE_HZ_HEARTBEAT_SECONDS" ] && props+=("hazelcast.heartbeat.interval.seconds=$SIPCHARGE_HZ_HEARTBEAT_SECONDS")
   [ -n "$SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS" ] && props+=("hazelcast.max.no.heartbeat.seconds=$SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS")
+  [ -n "$SIPCHARGE_HZ_MERGE_DELAY_SECONDS" ] && props+=("hazelcast.merge.first.run.delay.seconds=$SIPCHARGE_HZ_MERGE_DELAY_SECONDS" \
+    "hazelcast.merge.next.run.delay.seconds=$SIPCHARGE_HZ_MERGE_DELAY_SECONDS")
   GRID_PROPS=("${props[@]}")
   if [ ${#props[@]} -gt 0 ]; then
     asadmin_quiet create-system-properties --target server "$(IFS=:; echo "${props[*]}")"
@@ -210,6 +218,7 @@ instance_properties() { # i name
     "sipcharge.billing.port=$SIPCHARGE_BILLING_PORT"
     "sipcharge.cdr-files.directory=$SIPCHARGE_RUN_DIR/cdr-files"
     "sipcharge.admin.password-file=$ADMIN_PASSWORD_FILE"
+    "sipcharge.grid.expected-members=$SIPCHARGE_INSTANCES"
     "${GRID_PROPS[@]}"
   )
   local source; source=$(nth_of "$SIPCHARGE_INSTANCE_BILLING_SOURCES" "$i" "")
@@ -293,6 +302,72 @@ kill_instance() { # NAME
   [ -n "$pid" ] || die "instance $1 is not running"
   kill -9 "$pid"
   echo "killed $1 pid $pid at $(date +%s%3N)"
+}
+
+# ------------------------------------------------------------------ network partition (failure drills and tests)
+
+PARTITION_TABLE="sipcharge_partition_$(printf '%s' "$SIPCHARGE_CLUSTER_NAME" | tr -c 'A-Za-z0-9_' '_' | tail -c 40)"
+
+# The cgroup v2 hierarchy's mount point, and the path nftables' "socket cgroupv2" takes (relative to /sys/fs/cgroup).
+cgroup2_mount() { awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts; }
+
+partition_instance() { # NAME
+  local n pid hz das_hz others=() i mnt cg rel ports
+  n=$(index_of "$1"); pid=$(instance_pid "$1")
+  [ -n "$pid" ] || die "instance $1 is not running"
+  ensure_packages nftables iproute2
+  hz=$(hz_port_of "$n")
+  das_hz=$(sed -n 's/.*hazelcast-runtime-configuration[^>]* das-port="\([0-9]*\)".*/\1/p' \
+    "$PAYARA_HOME/glassfish/domains/$SIPCHARGE_DOMAIN/config/domain.xml" | head -1)
+  for i in $(seq 1 "$SIPCHARGE_INSTANCES"); do [ "$i" = "$n" ] || others+=("$(hz_port_of "$i")"); done
+  [ -n "$das_hz" ] && others+=("$das_hz")
+  local set; set=$(IFS=,; echo "${others[*]}")
+  # New sockets of the instance carry its cgroup: move it into one of its own, so that its reconnection attempts to
+  # the other members are dropped too (nftables "socket cgroupv2" matches the cgroup a socket was created in).
+  mnt=$(cgroup2_mount)
+  [ -n "$mnt" ] || die "no cgroup v2 hierarchy mounted: cannot tell the instance's new connections apart"
+  cg="$mnt/$PARTITION_TABLE"
+  mkdir -p "$cg"
+  echo "$pid" >"$cg/cgroup.procs"
+  rel=${mnt#/sys/fs/cgroup}; rel=${rel#/}; rel="${rel:+$rel/}$PARTITION_TABLE"
+  {
+    echo "table inet $PARTITION_TABLE {"
+    echo "  chain out {"
+    echo "    type filter hook output priority 0; policy accept;"
+    # connections the other members opened to the instance's Hazelcast port, both directions
+    echo "    tcp dport $hz drop"
+    echo "    tcp sport $hz drop"
+    # new connections the instance opens to the other members
+    echo "    socket cgroupv2 level 1 \"$rel\" tcp dport { $set } drop"
+    echo "  }"
+    echo "}"
+  } | nft -f - || die "nft could not load the partition rules"
+  # Connections the instance opened before it was moved: known by their local ports, dropped both directions.
+  ports=$(ss -Htn state established 2>/dev/null | awk -v others=",$set," '{
+      split($3, l, ":"); split($4, r, ":"); lp = l[length(l)]; rp = r[length(r)];
+      if (index(others, "," rp ",") > 0) print lp }' | sort -u)
+  local p own=()
+  for p in $ports; do
+    # only sockets of this instance's process
+    if ss -Htnp state established "sport = :$p" 2>/dev/null | grep -q "pid=$pid,"; then own+=("$p"); fi
+  done
+  if [ ${#own[@]} -gt 0 ]; then
+    local oset; oset=$(IFS=,; echo "${own[*]}")
+    nft add rule inet "$PARTITION_TABLE" out tcp sport "{ $oset }" drop
+    nft add rule inet "$PARTITION_TABLE" out tcp dport "{ $oset }" drop
+  fi
+  echo "partitioned $1 (pid $pid, Hazelcast port $hz) from ports $set at $(date +%s%3N); its open connections from ports: ${own[*]:-none}"
+}
+
+heal_partition() {
+  local mnt cg p
+  if nft list table inet "$PARTITION_TABLE" >/dev/null 2>&1; then nft delete table inet "$PARTITION_TABLE"; fi
+  mnt=$(cgroup2_mount); cg="$mnt/$PARTITION_TABLE"
+  if [ -n "$mnt" ] && [ -d "$cg" ]; then
+    for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do echo "$p" >"$mnt/cgroup.procs" 2>/dev/null || true; done
+    rmdir "$cg" 2>/dev/null || true
+  fi
+  echo "healed at $(date +%s%3N)"
 }
 
 stop_instances() {
@@ -413,13 +488,15 @@ case "${1:-}" in
     lb_start
     log "cluster up in $(( $(date +%s) - t0 )) s: $SIPCHARGE_INSTANCES instances behind Kamailio at $SIPCHARGE_LB_HOST:$SIPCHARGE_LB_PORT"
     ;;
-  stop) lb_stop; stop_instances ;;
+  stop) heal_partition >/dev/null 2>&1 || true; lb_stop; stop_instances ;;
   status) status ;;
   instances) instances ;;
   pid) [ -n "${2:-}" ] || die "usage: $0 pid NAME"; index_of "$2" >/dev/null; instance_pid "$2" ;;
   kill-instance) [ -n "${2:-}" ] || die "usage: $0 kill-instance NAME"; kill_instance "$2" ;;
   start-instance) [ -n "${2:-}" ] || die "usage: $0 start-instance NAME"; start_instance "$2" ;;
   stop-instance) [ -n "${2:-}" ] || die "usage: $0 stop-instance NAME"; index_of "$2" >/dev/null; stop_instance "$2" ;;
+  partition) [ -n "${2:-}" ] || die "usage: $0 partition NAME"; partition_instance "$2" ;;
+  heal) heal_partition ;;
   lb-start) lb_start ;;
   lb-stop) lb_stop ;;
   lb-status) p=$(lb_pid); if [ -n "$p" ]; then echo "running (pid $p)"; else echo stopped; exit 3; fi ;;

@@ -116,6 +116,7 @@ public class SystemStatus {
                 m.put("acr.recorded.event", ch.cdfRecords().events());
                 m.put("acr.outOfSequence", ch.cdfRecords().outOfSequence());
                 m.put("acr.sessionsClosedSilent", ch.cdfRecords().sessionsClosedSilent());
+                m.put("acr.duplicatesWithoutTFlag", ch.cdfRecords().duplicatesWithoutRetransmissionFlag());
             }
             m.put("acr.activeSessions", ch.activeAccountingSessions());
             ChargingStatus.RfSessions rs = ch.rfSessions();

@@ -89,8 +89,10 @@ public interface ChargingStatus {
 
     /**
      * New (not duplicate) records the CDF stored since start, by type, how many came out of sequence, and the
-     * sessions its supervision closed because they went silent (incomplete CDRs).
+     * sessions its supervision closed because they went silent (incomplete CDRs), and the duplicates that came without
+     * the T flag: a CTF sent the same record number twice as new (a split grid on the CTF side, or a CTF fault).
      */
-    record CdfRecords(long starts, long interims, long stops, long events, long outOfSequence, long sessionsClosedSilent) {
+    record CdfRecords(long starts, long interims, long stops, long events, long outOfSequence, long sessionsClosedSilent,
+                      long duplicatesWithoutRetransmissionFlag) {
     }
 }

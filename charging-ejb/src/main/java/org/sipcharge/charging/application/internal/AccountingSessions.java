@@ -68,6 +68,9 @@ public final class AccountingSessions {
     private final AtomicLong takeovers = new AtomicLong();
     private final AtomicLong stopsSent = new AtomicLong();
     private final LatenessHistogram lateness = new LatenessHistogram();
+    private final AtomicLong slowClaims = new AtomicLong();
+    /** A claim slower than this is not acted on (its backups were probably not written); 0: no limit. */
+    private long slowClaimMillis;
 
     /**
      * @param inFlightExpiryMillis after this long a record still marked in flight by a live member is taken over
@@ -83,6 +86,18 @@ public final class AccountingSessions {
         this.inFlightExpiryMillis = inFlightExpiryMillis;
         this.executor = executor;
         this.clock = clock;
+    }
+
+    /**
+     * A compare-and-set that assigns a record number and takes longer than this is not followed by a send: with
+     * synchronous backups, a write returns that late when its backups could not be written (Hazelcast gives up
+     * waiting for them after hazelcast.operation.backup.timeout.millis, 5 s), that is, when this member may be cut off
+     * from the others. Sending would risk the other side, which never saw the number, assigning it again. The record
+     * stays claimed; the next scan sends it with the T flag if this member still has a majority.
+     */
+    public AccountingSessions withSlowClaimMillis(long millis) {
+        this.slowClaimMillis = Math.max(0, millis);
+        return this;
     }
 
     /** The SIP session was answered: open the accounting session with START (record 0). */
@@ -129,6 +144,9 @@ public final class AccountingSessions {
      */
     public int scan() {
         int fired = 0;
+        if (!store.hasQuorum()) {
+            return 0;
+        }
         for (String key : store.dueHere(clock.millis())) {
             try {
                 if (fire(key)) {
@@ -174,8 +192,8 @@ public final class AccountingSessions {
                     return false;
                 }
                 takeovers.incrementAndGet();
-                LOG.log(Level.INFO, "RF-031 {0} record {1} of session {2} was in flight on member {3}, which is gone: sent again with the T flag",
-                        new Object[]{s.inFlight(), s.lastRecordNumber(), key, s.inFlightOwner()});
+                LOG.log(Level.INFO, "RF-031 {0} record {1} of session {2} was in flight on member {3}, which is gone or did not "
+                        + "send it: sent again with the T flag", new Object[]{s.inFlight(), s.lastRecordNumber(), key, s.inFlightOwner()});
                 transmit(key, taken.inFlightRequest(originHost, Instant.ofEpochMilli(now)).asRetransmission());
                 return true;
             }
@@ -212,8 +230,21 @@ public final class AccountingSessions {
 
     /** Marks the record as being sent by this JVM, then writes the state that assigns it; undoes the mark on a lost race. */
     private boolean claim(String key, ChargingSessionState expected, ChargingSessionState update) {
+        if (!store.hasQuorum()) {
+            return false;
+        }
         sendingHere.put(key, update.lastRecordNumber());
+        long t0 = clock.millis();
         if (store.replace(key, expected, update)) {
+            long tookMillis = clock.millis() - t0;
+            if ((slowClaimMillis > 0 && tookMillis > slowClaimMillis) || !store.hasQuorum()) {
+                slowClaims.incrementAndGet();
+                sendingHere.remove(key, update.lastRecordNumber());
+                LOG.log(Level.WARNING, "RF-038 assigning {0} record {1} of session {2} took {3} ms (backups unreachable?) or the "
+                        + "majority was lost meanwhile: not sent now; the next scan sends it with the T flag if this member "
+                        + "still has a majority", new Object[]{update.inFlight(), update.lastRecordNumber(), key, tookMillis});
+                return false;
+            }
             return true;
         }
         sendingHere.remove(key, update.lastRecordNumber());
@@ -311,6 +342,11 @@ public final class AccountingSessions {
 
     public long takeovers() {
         return takeovers.get();
+    }
+
+    /** Claims not acted on because they were slow or the majority was lost (RF-038). */
+    public long slowClaims() {
+        return slowClaims.get();
     }
 
     public long stopsSent() {

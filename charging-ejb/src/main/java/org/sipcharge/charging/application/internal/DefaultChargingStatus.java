@@ -54,7 +54,7 @@ public class DefaultChargingStatus implements ChargingStatus {
                 ctf.buffered(), buffer.backlog(), ctf.retransmissions(), records, ctf.sessionFigures(),
                 new CdfRecords(cdf.recorded(AccountingRecordType.START), cdf.recorded(AccountingRecordType.INTERIM),
                         cdf.recorded(AccountingRecordType.STOP), cdf.recorded(AccountingRecordType.EVENT), cdf.outOfSequence(),
-                        supervisor.closed()));
+                        supervisor.closed(), cdf.duplicatesWithoutRetransmissionFlag()));
     }
 
     @Override

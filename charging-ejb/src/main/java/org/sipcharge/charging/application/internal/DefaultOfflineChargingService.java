@@ -86,11 +86,11 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         long intervalSeconds = config.getInt("sipcharge.ctf.interim-interval-seconds", 0);
         int scanMs = Math.max(10, config.getInt("sipcharge.ctf.timer-scan-ms", 200));
         int backups = config.getInt("sipcharge.grid.backup-count", 1);
-        store = replicatedStore(backups);
+        store = replicatedStore(backups, config.getInt("sipcharge.grid.expected-members", 0));
         // A record still in flight after all its retransmissions and the buffer's write is not being sent any more.
         long inFlightExpiry = (maxRetransmissions + 1) * timeoutMs + 10_000;
         sessions = new AccountingSessions(store, this::send, rf::newSessionId, rf.originHost(), intervalSeconds, inFlightExpiry,
-                scheduler, Clock.systemUTC());
+                scheduler, Clock.systemUTC()).withSlowClaimMillis(config.getInt("sipcharge.grid.slow-claim-ms", 2000));
         scan = scheduler.scheduleWithFixedDelay(this::scanOnce, scanMs, scanMs, TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "RF-006 accounting sessions in {0}; interim timers scanned every {1} ms; configured interval {2} s "
                 + "(the ACA''s Acct-Interim-Interval overrides it)", new Object[]{store.describe(), scanMs, intervalSeconds});
@@ -111,10 +111,10 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         }
     }
 
-    private static AccountingSessionStore replicatedStore(int backups) {
+    private static AccountingSessionStore replicatedStore(int backups, int expectedMembers) {
         try {
             HazelcastInstance hz = (HazelcastInstance) new InitialContext().lookup("payara/Hazelcast");
-            return new HazelcastAccountingSessionStore(hz, SESSIONS_MAP, TIMERS_MAP, backups);
+            return new HazelcastAccountingSessionStore(hz, SESSIONS_MAP, TIMERS_MAP, backups, expectedMembers);
         } catch (NamingException | RuntimeException e) {
             LOG.log(Level.WARNING, "RF-030 Payara''s Hazelcast is not available ({0}); accounting sessions are kept in this JVM only",
                     e.getMessage());

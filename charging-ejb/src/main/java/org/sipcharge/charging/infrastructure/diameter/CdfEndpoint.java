@@ -100,6 +100,8 @@ public class CdfEndpoint {
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    /** Duplicates without the T flag: the CTF sent a number twice as new (RFC 6733 9.4 wants the T flag on copies). */
+    private final AtomicLong duplicatesUnflagged = new AtomicLong();
     private final AtomicLong outOfSequence = new AtomicLong();
     /** New (not duplicate) records stored, by Accounting-Record-Type. */
     private final java.util.EnumMap<AccountingRecordType, AtomicLong> recordedByType = new java.util.EnumMap<>(AccountingRecordType.class);
@@ -317,6 +319,12 @@ public class CdfEndpoint {
     private void counted(AccountingRequest request, AccountingOutcome outcome) {
         if (outcome == AccountingOutcome.DUPLICATE) {
             duplicates.incrementAndGet();
+            if (!request.retransmission()) {
+                duplicatesUnflagged.incrementAndGet();
+                LOG.log(Level.WARNING, "CDF-023 {0} record {1} of session {2} from {3} was recorded before and came again without "
+                        + "the T flag: the CTF assigned the number twice (answered 2001, nothing stored again)",
+                        new Object[]{request.type(), request.recordNumber(), request.sessionId(), request.originHost()});
+            }
             return;
         }
         recordedByType.get(request.type()).incrementAndGet();
@@ -369,6 +377,10 @@ public class CdfEndpoint {
 
     public long duplicates() {
         return duplicates.get();
+    }
+
+    public long duplicatesWithoutRetransmissionFlag() {
+        return duplicatesUnflagged.get();
     }
 
     /** New records whose number did not follow the session's last one (CDF-022). */

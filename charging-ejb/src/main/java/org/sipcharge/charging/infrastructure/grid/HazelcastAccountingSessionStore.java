@@ -30,12 +30,21 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     private final IMap<String, Long> scanners;
     private final String localMemberId;
     private final int backupCount;
+    /** Data members the SIP tier has when whole (sipcharge.grid.expected-members); 0 or 1: no quorum rule. */
+    private final int expectedMembers;
+    private volatile boolean quorumLost;
 
     /** A member whose last scan is older than this is taken as not scanning (its application stopped or is gone). */
     static final long SCANNER_STALE_MILLIS = 5_000;
 
     public HazelcastAccountingSessionStore(HazelcastInstance hz, String sessionsMap, String timersMap, int backupCount) {
+        this(hz, sessionsMap, timersMap, backupCount, 0);
+    }
+
+    public HazelcastAccountingSessionStore(HazelcastInstance hz, String sessionsMap, String timersMap, int backupCount,
+                                           int expectedMembers) {
         this.hz = hz;
+        this.expectedMembers = expectedMembers;
         this.backupCount = backupCount;
         configure(hz, sessionsMap, backupCount);
         configure(hz, timersMap, backupCount);
@@ -142,6 +151,30 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
         return due;
     }
 
+    /**
+     * A majority of the expected data members (lite members such as the DAS hold no data and do not count). Logs each
+     * change, so an operator sees when and for how long this member held back.
+     */
+    @Override
+    public boolean hasQuorum() {
+        if (expectedMembers <= 1) {
+            return true;
+        }
+        long data = hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count();
+        boolean ok = data >= expectedMembers / 2 + 1;
+        if (ok == quorumLost) {
+            quorumLost = !ok;
+            if (ok) {
+                LOG.log(Level.INFO, "RF-037 this member sees {0} of {1} data members again: it assigns record numbers again", new Object[]{data, expectedMembers});
+            } else {
+                LOG.log(Level.WARNING, "RF-036 this member sees only {0} of {1} data members (the grid is split and this is the smaller "
+                        + "side): it sends no INTERIM or STOP until it sees a majority again; the other side carries the sessions",
+                        new Object[]{data, expectedMembers});
+            }
+        }
+        return ok;
+    }
+
     @Override
     public String localMemberId() {
         return localMemberId;
@@ -182,6 +215,7 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     @Override
     public String describe() {
         return "hazelcast cluster " + hz.getConfig().getClusterName() + ", " + hz.getCluster().getMembers().size()
-                + " members, " + backupCount + " sync backups";
+                + " members, " + backupCount + " sync backups" + (expectedMembers > 1
+                ? ", quorum " + (expectedMembers / 2 + 1) + " of " + expectedMembers + " data members" : "");
     }
 }

@@ -208,4 +208,77 @@ class AccountingSessionsTest {
         assertEquals(2047, h.quantileMillis(1.0));
         assertEquals(1500, h.maxMillis());
     }
+
+    /**
+     * A store whose member can be cut off: without a majority it reports no quorum, and a write that cannot reach the
+     * backups returns late (the manual clock moves on by Hazelcast's backup timeout while it runs).
+     */
+    static final class SplittableStore implements org.sipcharge.charging.domain.model.accounting.AccountingSessionStore {
+        final LocalAccountingSessionStore local = new LocalAccountingSessionStore();
+        final ManualClock clock;
+        boolean quorum = true;
+        long writeDelayMillis;
+
+        SplittableStore(ManualClock clock) {
+            this.clock = clock;
+        }
+
+        @Override public org.sipcharge.charging.domain.model.accounting.ChargingSessionState get(String key) { return local.get(key); }
+        @Override public boolean putIfAbsent(String key, org.sipcharge.charging.domain.model.accounting.ChargingSessionState s) { return local.putIfAbsent(key, s); }
+        @Override public boolean replace(String key, org.sipcharge.charging.domain.model.accounting.ChargingSessionState e,
+                                         org.sipcharge.charging.domain.model.accounting.ChargingSessionState u) {
+            clock.millis += writeDelayMillis;
+            return local.replace(key, e, u);
+        }
+        @Override public boolean remove(String key, org.sipcharge.charging.domain.model.accounting.ChargingSessionState e) { return local.remove(key, e); }
+        @Override public void schedule(String key, long due) { local.schedule(key, due); }
+        @Override public void cancel(String key) { local.cancel(key); }
+        @Override public java.util.Collection<String> dueHere(long now) { return local.dueHere(now); }
+        @Override public String localMemberId() { return local.localMemberId(); }
+        @Override public boolean memberAlive(String id) { return local.memberAlive(id); }
+        @Override public String ownerOf(String key) { return local.ownerOf(key); }
+        @Override public int size() { return local.size(); }
+        @Override public int ownedHereCount() { return local.ownedHereCount(); }
+        @Override public int timersArmed() { return local.timersArmed(); }
+        @Override public String describe() { return "splittable"; }
+        @Override public boolean hasQuorum() { return quorum; }
+    }
+
+    @Test
+    void aMemberWithoutMajorityAssignsNoNumberAndSendsNothing() {
+        SplittableStore split = new SplittableStore(clock);
+        AccountingSessions s = new AccountingSessions(split, cdf, () -> "ctf;q", "ctf.test", 0, 60_000, Runnable::run, clock)
+                .withSlowClaimMillis(2_000);
+        s.started(call("q1"));
+        cdf.answerLast(2);
+        split.quorum = false; // the grid split, this member on the smaller side
+        clock.millis += 10_000;
+        assertEquals(0, s.scan(), "no INTERIM from the smaller side");
+        s.ended("q1", clock.instant(), 0);
+        assertEquals(1, cdf.sent.size(), "not even the STOP: the majority side carries the session");
+        assertEquals(0, split.get("q1").lastRecordNumber(), "no number assigned");
+        split.quorum = true; // healed (or this member's side won): the waiting STOP goes out
+        assertEquals(1, s.scan());
+        assertEquals(AccountingRecordType.STOP, cdf.last().type());
+        assertEquals(1, cdf.last().recordNumber());
+    }
+
+    @Test
+    void aSlowClaimIsNotSentAndGoesOutLaterWithTheTFlag() {
+        SplittableStore split = new SplittableStore(clock);
+        AccountingSessions s = new AccountingSessions(split, cdf, () -> "ctf;slow", "ctf.test", 0, 60_000, Runnable::run, clock)
+                .withSlowClaimMillis(2_000);
+        s.started(call("slow"));
+        cdf.answerLast(2);
+        clock.millis += 2_000;
+        split.writeDelayMillis = 5_000; // backups unreachable: the write comes back after Hazelcast's backup timeout
+        assertEquals(0, s.scan(), "a number whose write took 5 s is not sent");
+        assertEquals(1, cdf.sent.size());
+        assertEquals(1, s.slowClaims());
+        split.writeDelayMillis = 0;
+        assertEquals(1, s.scan(), "the next scan sends the claimed number");
+        assertEquals(AccountingRecordType.INTERIM, cdf.last().type());
+        assertEquals(1, cdf.last().recordNumber(), "the same number, not a new one");
+        assertTrue(cdf.last().retransmission(), "with the T flag: the CDF may have it (RFC 6733 9.4)");
+    }
 }

@@ -88,6 +88,7 @@ public final class B2bua {
     private final String nextHop;
     private final String nextHopTransport;
     private final String nodeName;
+    private volatile boolean quorumLostLogged;
     private final SipCounters counters = SipCounters.INSTANCE;
 
     /**
@@ -110,6 +111,16 @@ public final class B2bua {
     public void onRequest(RequestEvent event) {
         Request req = event.getRequest();
         try {
+            if (!Request.ACK.equals(req.getMethod())) {
+                if (!calls.hasQuorum()) {
+                    refuseWithoutQuorum(req, event.getServerTransaction());
+                    return;
+                }
+                if (quorumLostLogged) {
+                    quorumLostLogged = false;
+                    LOG.info("SIP-286 this node sees a majority of the SIP tier again: it takes requests again");
+                }
+            }
             switch (req.getMethod()) {
                 case Request.INVITE -> onInvite(req, event.getServerTransaction());
                 case Request.ACK -> onAck(req);
@@ -727,6 +738,26 @@ public final class B2bua {
 
     private static List<String> splitRoutes(String routeSet) {
         return routeSet == null || routeSet.isEmpty() ? List.of() : List.of(routeSet.split("\n"));
+    }
+
+    /**
+     * This node is on the smaller side of a split grid: 503 with Retry-After (RFC 3261 21.5.4), so that Kamailio marks
+     * it inactive (its OPTIONS probe) and retries the request on another instance (its failure routes take 503).
+     */
+    private void refuseWithoutQuorum(Request req, ServerTransaction st) throws ParseException, InvalidArgumentException {
+        counters.refusedNoQuorum.incrementAndGet();
+        if (!quorumLostLogged) {
+            quorumLostLogged = true;
+            LOG.warning("SIP-285 this node sees no majority of the SIP tier (split grid): every request but ACK is answered 503 "
+                    + "until it does; the balancer sends calls to the other side");
+        }
+        Response r = sip.messages().createResponse(Response.SERVICE_UNAVAILABLE, req);
+        r.setReasonPhrase("No grid majority");
+        r.addHeader(sip.headers().createRetryAfterHeader(5));
+        if (toTag(req) == null && !Request.CANCEL.equals(req.getMethod())) {
+            ((ToHeader) r.getHeader(ToHeader.NAME)).setTag(newTag());
+        }
+        respond(req, st, r);
     }
 
     /**

@@ -59,7 +59,8 @@ public class B2buaBean implements SipMessageListener {
                     try {
                         HazelcastInstance hz = (HazelcastInstance) new InitialContext().lookup(HAZELCAST_JNDI);
                         store = new HazelcastCallStore(HazelcastCallStore.configuredMap(hz,
-                                Integer.getInteger("sipcharge.grid.backup-count", 1)));
+                                Integer.getInteger("sipcharge.grid.backup-count", 1)), hz,
+                                Integer.getInteger("sipcharge.grid.expected-members", 0));
                     } catch (NamingException e) {
                         throw new IllegalStateException("SIP-010 Hazelcast is not available at " + HAZELCAST_JNDI
                                 + " (is the Payara data grid enabled?): " + e, e);

@@ -19,4 +19,13 @@ public interface CallStore {
     CallState update(String key, Function<CallState, CallState> change);
 
     int size();
+
+    /**
+     * This node sees a majority of the SIP tier (it is not on the smaller side of a split grid). A node without one
+     * answers 503 to everything but ACK, so that the balancer takes it out and sends calls and in-dialog requests to
+     * the majority, which holds the calls' state. Always true without a grid.
+     */
+    default boolean hasQuorum() {
+        return true;
+    }
 }

@@ -14,6 +14,8 @@ public final class SipCounters {
     public final AtomicLong callsCancelled = new AtomicLong();
     public final AtomicLong malformedRejected = new AtomicLong();
     public final AtomicLong refusedUnavailable = new AtomicLong();
+    /** Requests answered 503 because this node saw no majority of the SIP tier (split grid). */
+    public final AtomicLong refusedNoQuorum = new AtomicLong();
 
     private SipCounters() {
     }

@@ -28,6 +28,16 @@ public interface AccountingSessionStore {
 
     void cancel(String key);
 
+    /**
+     * This member sees a majority of the SIP tier's members (the grid is not split with this member on the smaller
+     * side). Only then may it assign record numbers: after a network partition both sides hold copies of the same
+     * sessions, and the side without a majority must leave them to the other (see docs/design.md). Always true without
+     * a grid or when the expected size is not configured.
+     */
+    default boolean hasQuorum() {
+        return true;
+    }
+
     /** Keys owned by this member whose timer is due at {@code nowMillis}. */
     Collection<String> dueHere(long nowMillis);
 

@@ -23,6 +23,9 @@ public final class HazelcastCallStore implements CallStore {
     private static final long LOCK_LEASE_SECONDS = 10;
 
     private final IMap<String, byte[]> map;
+    private final HazelcastInstance hz;
+    /** Data members of the whole SIP tier (sipcharge.grid.expected-members); 0 or 1: no quorum rule. */
+    private final int expectedMembers;
 
     /**
      * The calls map with its backup count set as dynamic configuration before first use. A cluster that already
@@ -39,7 +42,21 @@ public final class HazelcastCallStore implements CallStore {
     }
 
     public HazelcastCallStore(IMap<String, byte[]> map) {
+        this(map, null, 0);
+    }
+
+    public HazelcastCallStore(IMap<String, byte[]> map, HazelcastInstance hz, int expectedMembers) {
         this.map = map;
+        this.hz = hz;
+        this.expectedMembers = expectedMembers;
+    }
+
+    @Override
+    public boolean hasQuorum() {
+        if (hz == null || expectedMembers <= 1) {
+            return true;
+        }
+        return hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count() >= expectedMembers / 2 + 1;
     }
 
     @Override
