@@ -202,6 +202,7 @@ instance_properties() { # i name
     *) die "SIPCHARGE_CLUSTER_CTF_CDF must be own or first, not $SIPCHARGE_CLUSTER_CTF_CDF" ;;
   esac
   ensure_admin_password
+  local das_hz; das_hz=$(das_hz_port); das_hz=${das_hz:-0}
   local props=(
     "HZ_LISTENER_PORT=$(hz_port_of "$i")"
     "sipcharge.sip.host=$SIPCHARGE_HOST"
@@ -219,6 +220,7 @@ instance_properties() { # i name
     "sipcharge.cdr-files.directory=$SIPCHARGE_RUN_DIR/cdr-files"
     "sipcharge.admin.password-file=$ADMIN_PASSWORD_FILE"
     "sipcharge.grid.expected-members=$SIPCHARGE_INSTANCES"
+    "sipcharge.grid.das-member-port=$das_hz"
     "${GRID_PROPS[@]}"
   )
   local source; source=$(nth_of "$SIPCHARGE_INSTANCE_BILLING_SOURCES" "$i" "")
@@ -308,6 +310,12 @@ kill_instance() { # NAME
 
 PARTITION_TABLE="sipcharge_partition_$(printf '%s' "$SIPCHARGE_CLUSTER_NAME" | tr -c 'A-Za-z0-9_' '_' | tail -c 40)"
 
+# The DAS's Hazelcast port (Payara's das-port); the DAS may be a data member but is not of the SIP tier.
+das_hz_port() {
+  sed -n 's/.*hazelcast-runtime-configuration[^>]* das-port="\([0-9]*\)".*/\1/p' \
+    "$PAYARA_HOME/glassfish/domains/$SIPCHARGE_DOMAIN/config/domain.xml" | head -1
+}
+
 # The cgroup v2 hierarchy's mount point, and the path nftables' "socket cgroupv2" takes (relative to /sys/fs/cgroup).
 cgroup2_mount() { awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts; }
 
@@ -317,8 +325,7 @@ partition_instance() { # NAME
   [ -n "$pid" ] || die "instance $1 is not running"
   ensure_packages nftables iproute2
   hz=$(hz_port_of "$n")
-  das_hz=$(sed -n 's/.*hazelcast-runtime-configuration[^>]* das-port="\([0-9]*\)".*/\1/p' \
-    "$PAYARA_HOME/glassfish/domains/$SIPCHARGE_DOMAIN/config/domain.xml" | head -1)
+  das_hz=$(das_hz_port)
   for i in $(seq 1 "$SIPCHARGE_INSTANCES"); do [ "$i" = "$n" ] || others+=("$(hz_port_of "$i")"); done
   [ -n "$das_hz" ] && others+=("$das_hz")
   local set; set=$(IFS=,; echo "${others[*]}")

@@ -128,6 +128,13 @@ class ClusterFailoverIT {
      * here), and the INTERIMs kept their rhythm across the kill.
      */
     private static void assertInterimsWithoutGapOrDuplicate(java.sql.Timestamp since, long killedAtMillis) throws Exception {
+        long worstAcrossKill = storedRecordsWithoutGapOrDuplicate(since, killedAtMillis, HELD_CALLS, HOLD_MILLIS, "the kill");
+        assertTrue(worstAcrossKill <= MAX_LATENESS_MILLIS, "INTERIMs at most 2 s late across the kill: " + worstAcrossKill + " ms");
+    }
+
+    /** @return the worst INTERIM spacing beyond the interval across {@code eventAtMillis} */
+    private static long storedRecordsWithoutGapOrDuplicate(java.sql.Timestamp since, long killedAtMillis, int expectedSessions,
+                                                           int minHoldMillis, String event) throws Exception {
         String url = "jdbc:h2:" + cluster.runDir.resolve("cluster/database/sipcharge") + ";AUTO_SERVER=TRUE";
         String password = Files.readString(cluster.runDir.resolve("h2-database.password")).trim();
         Map<String, List<Object[]>> sessions = new java.util.TreeMap<>();
@@ -143,7 +150,7 @@ class ClusterFailoverIT {
                 }
             }
         }
-        assertEquals(HELD_CALLS, sessions.size(), "accounting sessions of the held calls: " + sessions.keySet());
+        assertEquals(expectedSessions, sessions.size(), "accounting sessions of the held calls: " + sessions.keySet());
         long worstLateness = 0;
         long worstAcrossKill = 0;
         int interims = 0;
@@ -154,8 +161,8 @@ class ClusterFailoverIT {
                 String expected = n == 0 ? "START" : n == recs.size() - 1 ? "STOP" : "INTERIM";
                 assertEquals(expected, recs.get(n)[1], e.getKey() + " record " + n);
             }
-            assertTrue(recs.size() - 2 >= (HOLD_MILLIS / 1000) / INTERVAL_SECONDS - 3,
-                    e.getKey() + ": about one INTERIM every " + INTERVAL_SECONDS + " s of the " + HOLD_MILLIS + " ms call, got "
+            assertTrue(recs.size() - 2 >= (minHoldMillis / 1000) / INTERVAL_SECONDS - 3,
+                    e.getKey() + ": about one INTERIM every " + INTERVAL_SECONDS + " s of the " + minHoldMillis + " ms call, got "
                             + (recs.size() - 2));
             interims += recs.size() - 2;
             // Consecutive INTERIMs: the later one was due one interval after the earlier one was due, so their distance
@@ -171,8 +178,8 @@ class ClusterFailoverIT {
             }
         }
         report("%d held calls: %d INTERIMs stored, numbered without gap or repeat; worst INTERIM spacing beyond %d s: %d ms "
-                + "overall, %d ms across the kill", HELD_CALLS, interims, INTERVAL_SECONDS, worstLateness, worstAcrossKill);
-        assertTrue(worstAcrossKill <= MAX_LATENESS_MILLIS, "INTERIMs at most 2 s late across the kill: " + worstAcrossKill + " ms");
+                + "overall, %d ms across %s", expectedSessions, interims, INTERVAL_SECONDS, worstLateness, worstAcrossKill, event);
+        return worstAcrossKill;
     }
 
     @Test
@@ -231,6 +238,87 @@ class ClusterFailoverIT {
         assertEquals(AFTER_RESTART_CALLS, after.successfulCalls(), after.summary());
         expectMore(AFTER_RESTART_CALLS);
         assertOneCdrPerCall(500);
+    }
+
+    /**
+     * A network partition of the grid: the instance that answered most of the held calls is cut off from the other
+     * members' Hazelcast traffic (nftables on its ports and its cgroup; SIP, Diameter, JMS and the database still
+     * flow). Calls of a first batch end while it lasts, those of a second batch after it healed. The cut instance sees
+     * no majority: it sends no record and answers SIP with 503, so Kamailio takes it out and the majority carries every
+     * call. After the heal and Hazelcast's merge: every BYE answered 200, one CDR per call, every session's records
+     * START, consecutive INTERIMs, STOP, no CDF ever got a record number twice without the T flag (no duplicate
+     * INTERIM), and no session stopped during the split came back to life with the merge.
+     */
+    @Test
+    @Order(5)
+    void aNetworkPartitionLosesNoSessionAndDuplicatesNoInterim() throws Exception {
+        int endDuring = 6;
+        int endAfter = HELD_CALLS;
+        int holdDuring = 16_000;
+        int holdAfter = 60_000;
+        Map<String, Long> before = answeredPerInstance();
+        long unflaggedBefore = sumOverInstances("acr.duplicatesWithoutTFlag");
+        java.sql.Timestamp heldFrom = java.sql.Timestamp.from(java.time.Instant.now());
+        ClusterUnderTest.Instance cut;
+        long cutAt;
+        long healedAt;
+        Sipp.Result during;
+        Sipp.Result after;
+        try (Sipp.Running late = Sipp.start(cluster.runDir.resolve("sipp/partition-after"), cluster.uasPort, cluster.lbPort,
+                endAfter, holdAfter, Sipp.scenarioFile("uac-dialog.xml"), List.of("-sn", "uas"));
+             Sipp.Running early = Sipp.startUac(cluster.runDir.resolve("sipp/partition-during"), cluster.lbPort, endDuring,
+                     holdDuring, Sipp.scenarioFile("uac-dialog.xml"))) {
+            Map<String, Long> answered = Wait.until(Duration.ofSeconds(60), ClusterFailoverIT::answeredPerInstance,
+                    m -> m.keySet().stream().mapToLong(k -> m.get(k) - before.get(k)).sum() >= endDuring + endAfter,
+                    "every held call answered");
+            cut = cluster.instances.stream().max(Comparator.comparingLong(i -> answered.get(i.name()) - before.get(i.name())))
+                    .orElseThrow();
+            String out = cluster.cluster(Duration.ofSeconds(60), "partition", cut.name());
+            cutAt = Long.parseLong(out.replaceAll("(?s).*at (\\d+);.*", "$1"));
+            report("%s", out.trim().substring(out.trim().lastIndexOf('\n') + 1));
+            ClusterUnderTest.Instance cutInstance = cut;
+            double downAt = Wait.until(Duration.ofSeconds(30), () -> kamailioEvent("DOWN", cutInstance.sipPort()),
+                    t -> t * 1000 > cutAt, "Kamailio taking out the cut instance (it answers 503 without a majority)");
+            report("the cut instance lost its majority and Kamailio took it out %d ms after the cut", (long) (downAt * 1000) - cutAt);
+            during = early.finish(Duration.ofSeconds(holdDuring / 1000 + 60));
+            report("%d calls ended during the partition: %s", endDuring, during.summary());
+            healedAt = Long.parseLong(cluster.cluster(Duration.ofSeconds(30), "heal").replaceAll("(?s).*at (\\d+).*", "$1"));
+            report("healed %d ms after the cut", healedAt - cutAt);
+            long mergedAt = Wait.until(Duration.ofSeconds(60), () -> cluster.status(cutInstance).getOrDefault("acr.sessions.store", "")
+                            .contains(", " + (INSTANCES + 1) + " members") ? System.currentTimeMillis() : 0L, t -> t > 0,
+                    "the cut instance back in one grid with the DAS and the others (Hazelcast's split-brain merge)");
+            report("the cut instance was back in the grid %d ms after the heal", mergedAt - healedAt);
+            double upAt = Wait.until(Duration.ofSeconds(30), () -> kamailioEvent("UP", cutInstance.sipPort()),
+                    t -> t * 1000 > healedAt, "Kamailio taking the merged instance back");
+            report("Kamailio took it back %d ms after the heal", (long) (upAt * 1000) - healedAt);
+            after = late.finish(Duration.ofSeconds(holdAfter / 1000 + 90));
+        }
+        assertEquals(endDuring, during.successfulCalls(), "calls ended during the partition: every BYE 200; " + during.summary());
+        assertEquals(endAfter, after.successfulCalls(), "calls ended after the heal: every BYE 200; " + after.summary());
+        assertEquals(0, during.failedCalls() + after.failedCalls());
+        expectedCdrs += endDuring + endAfter;
+        lastBatch = endAfter; // the newest CDRs: those of the calls that ended last
+        assertOneCdrPerCall(holdAfter);
+        storedRecordsWithoutGapOrDuplicate(heldFrom, cutAt, endDuring + endAfter, holdDuring, "the partition");
+        assertEquals(unflaggedBefore, sumOverInstances("acr.duplicatesWithoutTFlag"),
+                "no record number reached a CDF twice without the T flag (CDF-023): no side of the split sent an INTERIM "
+                        + "the other had sent");
+        String cutLog = Files.readString(cluster.instanceLog(cut));
+        assertTrue(cutLog.contains("RF-036"), "the cut instance logged that it held back its records (RF-036)");
+        assertTrue(cutLog.contains("SIP-285"), "the cut instance logged that it refused SIP without a majority (SIP-285)");
+        long dropped = 0;
+        for (ClusterUnderTest.Instance i : cluster.instances) {
+            dropped += Pattern.compile("RF-040").matcher(Files.readString(cluster.instanceLog(i))).results().count();
+        }
+        report("stale copies of sessions stopped during the split, dropped after the merge (RF-040): %d", dropped);
+    }
+
+    private static long sumOverInstances(String key) {
+        long sum = 0;
+        for (ClusterUnderTest.Instance i : cluster.instances) {
+            sum += cluster.statusLong(i, key);
+        }
+        return sum;
     }
 
     // ------------------------------------------------------------------ helpers

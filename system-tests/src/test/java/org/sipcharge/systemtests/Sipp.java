@@ -51,12 +51,24 @@ final class Sipp {
     static Running start(Path dir, int uasPort, int targetPort, int calls, int holdMillis, List<String> uacScenario,
                          List<String> uasScenario) throws Exception {
         Files.createDirectories(dir);
-        int uacPort = FreePorts.tcpAndUdp();
         List<String> uasCmd = new java.util.ArrayList<>(List.of("sipp"));
         uasCmd.addAll(uasScenario);
         uasCmd.addAll(List.of("-i", "127.0.0.1", "-p", Integer.toString(uasPort),
                 "-nostdin", "-trace_err", "-error_file", dir.resolve("uas-errors.log").toString()));
         Process uas = Processes.start(uasCmd, dir.resolve("uas.out"));
+        try {
+            Running uac = startUac(dir, targetPort, calls, holdMillis, uacScenario);
+            return new Running(dir, uas, uac.uac, uac.stats);
+        } catch (Exception e) {
+            Processes.destroy(uas);
+            throw e;
+        }
+    }
+
+    /** A second UAC towards the same target, its calls answered by the UAS of a {@link #start} already running. */
+    static Running startUac(Path dir, int targetPort, int calls, int holdMillis, List<String> uacScenario) throws Exception {
+        Files.createDirectories(dir);
+        int uacPort = FreePorts.tcpAndUdp();
         Path stats = dir.resolve("uac-stats.csv");
         List<String> uacCmd = new java.util.ArrayList<>(List.of("sipp"));
         uacCmd.addAll(uacScenario);
@@ -65,15 +77,10 @@ final class Sipp {
                 "-timeout", Math.max(60, 30 + holdMillis / 1000) + "s", "-timeout_error", "-recv_timeout", "10000",
                 "-trace_stat", "-stf", stats.toString(), "-trace_err", "-error_file", dir.resolve("uac-errors.log").toString(),
                 "127.0.0.1:" + targetPort));
-        try {
-            return new Running(dir, uas, Processes.start(uacCmd, dir.resolve("uac.out")), stats);
-        } catch (Exception e) {
-            Processes.destroy(uas);
-            throw e;
-        }
+        return new Running(dir, null, Processes.start(uacCmd, dir.resolve("uac.out")), stats);
     }
 
-    /** A SIPp UAS and UAC at work; closing ends both by PID. */
+    /** A SIPp UAS and UAC at work (or a UAC alone); closing ends both by PID. */
     static final class Running implements AutoCloseable {
         private final Path dir;
         private final Process uas;
@@ -103,7 +110,9 @@ final class Sipp {
         @Override
         public void close() throws InterruptedException {
             Processes.destroy(uac);
-            Processes.destroy(uas);
+            if (uas != null) {
+                Processes.destroy(uas);
+            }
         }
     }
 

@@ -176,6 +176,12 @@ public final class AccountingSessions {
                 store.cancel(key);
                 return false;
             }
+            if (store.wasStopped(key)) {
+                LOG.log(Level.WARNING, "RF-040 session {0} was stopped during a split of the grid and came back with the merge: "
+                        + "its stale copy (record {1}) is dropped, nothing sent", new Object[]{key, s.lastRecordNumber()});
+                store.discard(key);
+                return false;
+            }
             long now = clock.millis();
             String me = store.localMemberId();
             if (s.inFlight() != null) {

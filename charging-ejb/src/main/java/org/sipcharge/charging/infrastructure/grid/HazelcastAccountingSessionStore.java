@@ -28,10 +28,20 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     private final IMap<String, byte[]> sessions;
     private final IMap<String, Long> timers;
     private final IMap<String, Long> scanners;
+    /** Tombstones: keys of sessions stopped recently (value: when), kept {@link #TOMBSTONE_MINUTES}. */
+    private final IMap<String, Long> stopped;
+    private volatile long mergedAtMillis;
+
+    /** How long a stopped session's tombstone is kept: longer than a split grid is expected to last. */
+    static final long TOMBSTONE_MINUTES = 30;
+    /** How long after a member joined or this member merged the tombstones are asked (a merged copy fires at once). */
+    static final long CHECK_AFTER_JOIN_MILLIS = 5 * 60_000;
     private final String localMemberId;
     private final int backupCount;
     /** Data members the SIP tier has when whole (sipcharge.grid.expected-members); 0 or 1: no quorum rule. */
     private final int expectedMembers;
+    /** Hazelcast port of the DAS (sipcharge.grid.das-member-port): a data member there is not of the SIP tier; 0: none. */
+    private int dasMemberPort;
     private volatile boolean quorumLost;
 
     /** A member whose last scan is older than this is taken as not scanning (its application stopped or is gone). */
@@ -51,6 +61,27 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
         this.sessions = hz.getMap(sessionsMap);
         this.timers = hz.getMap(timersMap);
         this.scanners = hz.getMap(timersMap + "-scanners");
+        configure(hz, sessionsMap + "-stopped", backupCount);
+        this.stopped = hz.getMap(sessionsMap + "-stopped");
+        // After a merge, stale copies of stopped sessions may be back (see wasStopped). The members of the smaller side
+        // see MERGED; those of the larger side, which receive the entries, see the others join again.
+        hz.getLifecycleService().addLifecycleListener(e -> {
+            if (e.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                mergedAtMillis = System.currentTimeMillis();
+                LOG.log(Level.WARNING, "RF-039 this member merged back into the grid after a split: sessions stopped on the "
+                        + "other side during the split are dropped when their stale copies come up");
+            }
+        });
+        hz.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+                mergedAtMillis = System.currentTimeMillis();
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+            }
+        });
         // The scan asks "which of my keys are due": a sorted index on the value answers it without a full scan.
         timers.addIndex(IndexType.SORTED, "this");
         this.localMemberId = hz.getCluster().getLocalMember().getUuid().toString();
@@ -90,9 +121,32 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     public boolean remove(String key, ChargingSessionState expected) {
         if (sessions.remove(key, ChargingSessionStateCodec.encode(expected))) {
             timers.delete(key);
+            stopped.set(key, System.currentTimeMillis(), TOMBSTONE_MINUTES, java.util.concurrent.TimeUnit.MINUTES);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Asks the tombstones only for a while after a member joined or this member merged (the only times a stopped
+     * session can come back, and its stale copy is due at once), so normal operation pays no extra grid read per record.
+     */
+    /** Members on this Hazelcast port (the DAS's) do not count towards the majority: they are not of the SIP tier. */
+    public HazelcastAccountingSessionStore withDasMemberPort(int port) {
+        this.dasMemberPort = port;
+        return this;
+    }
+
+    @Override
+    public boolean wasStopped(String key) {
+        long merged = mergedAtMillis;
+        return merged > 0 && System.currentTimeMillis() - merged < CHECK_AFTER_JOIN_MILLIS && stopped.containsKey(key);
+    }
+
+    @Override
+    public void discard(String key) {
+        sessions.delete(key);
+        timers.delete(key);
     }
 
     @Override
@@ -160,7 +214,8 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
         if (expectedMembers <= 1) {
             return true;
         }
-        long data = hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count();
+        long data = hz.getCluster().getMembers().stream()
+                .filter(m -> !m.isLiteMember() && m.getAddress().getPort() != dasMemberPort).count();
         boolean ok = data >= expectedMembers / 2 + 1;
         if (ok == quorumLost) {
             quorumLost = !ok;

@@ -60,7 +60,8 @@ public class B2buaBean implements SipMessageListener {
                         HazelcastInstance hz = (HazelcastInstance) new InitialContext().lookup(HAZELCAST_JNDI);
                         store = new HazelcastCallStore(HazelcastCallStore.configuredMap(hz,
                                 Integer.getInteger("sipcharge.grid.backup-count", 1)), hz,
-                                Integer.getInteger("sipcharge.grid.expected-members", 0));
+                                Integer.getInteger("sipcharge.grid.expected-members", 0),
+                                Integer.getInteger("sipcharge.grid.das-member-port", 0));
                     } catch (NamingException e) {
                         throw new IllegalStateException("SIP-010 Hazelcast is not available at " + HAZELCAST_JNDI
                                 + " (is the Payara data grid enabled?): " + e, e);

@@ -38,6 +38,19 @@ public interface AccountingSessionStore {
         return true;
     }
 
+    /**
+     * The session was stopped (and removed) recently, and a copy of it came back: after a split grid heals, Hazelcast
+     * merges the smaller side's entries into the larger side's where the key is absent, which brings back sessions
+     * the larger side stopped during the split. Such a copy must be dropped, not continued.
+     */
+    default boolean wasStopped(String key) {
+        return false;
+    }
+
+    /** Drops a session and its timer unconditionally (a stale copy, see {@link #wasStopped}). */
+    default void discard(String key) {
+    }
+
     /** Keys owned by this member whose timer is due at {@code nowMillis}. */
     Collection<String> dueHere(long nowMillis);
 

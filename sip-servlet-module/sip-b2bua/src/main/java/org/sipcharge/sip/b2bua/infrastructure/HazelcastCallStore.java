@@ -41,14 +41,18 @@ public final class HazelcastCallStore implements CallStore {
         return hz.getMap(MAP_NAME);
     }
 
+    /** Hazelcast port of the DAS: a data member there is not of the SIP tier and does not count; 0: none. */
+    private final int dasMemberPort;
+
     public HazelcastCallStore(IMap<String, byte[]> map) {
-        this(map, null, 0);
+        this(map, null, 0, 0);
     }
 
-    public HazelcastCallStore(IMap<String, byte[]> map, HazelcastInstance hz, int expectedMembers) {
+    public HazelcastCallStore(IMap<String, byte[]> map, HazelcastInstance hz, int expectedMembers, int dasMemberPort) {
         this.map = map;
         this.hz = hz;
         this.expectedMembers = expectedMembers;
+        this.dasMemberPort = dasMemberPort;
     }
 
     @Override
@@ -56,7 +60,8 @@ public final class HazelcastCallStore implements CallStore {
         if (hz == null || expectedMembers <= 1) {
             return true;
         }
-        return hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count() >= expectedMembers / 2 + 1;
+        return hz.getCluster().getMembers().stream()
+                .filter(m -> !m.isLiteMember() && m.getAddress().getPort() != dasMemberPort).count() >= expectedMembers / 2 + 1;
     }
 
     @Override
