@@ -208,6 +208,7 @@ instance_properties() { # i name
     "sipcharge.sip.host=$SIPCHARGE_HOST"
     "sipcharge.sip.port=$(sip_port_of "$i")"
     "sipcharge.b2bua.next-hop=$SIPCHARGE_HOST\\:$SIPCHARGE_UAS_PORT"
+    "sipcharge.b2bua.outbound-proxy=$SIPCHARGE_LB_HOST\\:$SIPCHARGE_LB_PORT"
     "sipcharge.cdf.listen-host=$SIPCHARGE_HOST"
     "sipcharge.cdf.listen-port=$(cdf_port_of "$i")"
     "sipcharge.cdf.node-id=cdf$i"

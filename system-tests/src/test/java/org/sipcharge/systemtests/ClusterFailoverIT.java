@@ -311,6 +311,46 @@ class ClusterFailoverIT {
             dropped += Pattern.compile("RF-040").matcher(Files.readString(cluster.instanceLog(i))).results().count();
         }
         report("stale copies of sessions stopped during the split, dropped after the merge (RF-040): %d", dropped);
+        // Nothing lingers: every accounting session of the grid ended (a stale copy would stay or send INTERIMs).
+        Wait.until(Duration.ofSeconds(30), () -> cluster.statusLong(cluster.instances.get(0), "acr.activeSessions"), n -> n == 0,
+                "no accounting session left in the grid after every call ended");
+    }
+
+    /**
+     * The callee ends the calls after the instance that set them up died: its BYE follows the route set of its dialog
+     * (the B2BUA sends its legs towards callees through Kamailio, which record-routes them), so Kamailio sends it to a
+     * live instance, which finds the call in the grid, answers 200, relays the BYE to the caller and sends STOP.
+     */
+    @Test
+    @Order(6)
+    void theCalleeHangsUpAfterTheInstanceThatSetUpTheCallDied() throws Exception {
+        int calls = 6;
+        int hold = 15_000;
+        Map<String, Long> before = answeredPerInstance();
+        java.sql.Timestamp heldFrom = java.sql.Timestamp.from(java.time.Instant.now());
+        long killedAt;
+        Sipp.Result r;
+        try (Sipp.Running running = Sipp.start(cluster.runDir.resolve("sipp/callee-hangs-up"), cluster.uasPort, cluster.lbPort,
+                calls, hold, Sipp.scenarioFile("uac-callee-hangs-up.xml"), Sipp.scenarioFile("uas-hangs-up.xml"))) {
+            Map<String, Long> answered = Wait.until(Duration.ofSeconds(60), ClusterFailoverIT::answeredPerInstance,
+                    m -> m.keySet().stream().mapToLong(k -> m.get(k) - before.get(k)).sum() >= calls, "every call answered");
+            ClusterUnderTest.Instance victim = cluster.instances.stream()
+                    .max(Comparator.comparingLong(i -> answered.get(i.name()) - before.get(i.name()))).orElseThrow();
+            String out = cluster.cluster(Duration.ofSeconds(30), "kill-instance", victim.name());
+            killedAt = Long.parseLong(out.replaceAll("(?s).*at (\\d+).*", "$1"));
+            report("killed %s, which set up %d of the %d calls; their callees hang up after %d ms", victim.name(),
+                    answered.get(victim.name()) - before.get(victim.name()), calls, hold);
+            r = running.finish(Duration.ofSeconds(hold / 1000 + 90));
+        }
+        assertEquals(calls, r.successfulCalls(), "every caller got the callee's BYE (relayed by a live instance); " + r.summary());
+        assertEquals(0, r.failedCalls(), r.summary());
+        String lb = Files.readString(cluster.kamailioLog());
+        // The callee's leg has the B2BUA's Call-ID (prefix b2b-): its BYE reached Kamailio and went to a live instance.
+        assertTrue(Pattern.compile("BYE of call b2b-[^:]*: next hop \\S+ is inactive, sent to").matcher(lb).find(),
+                "Kamailio re-routed a callee's BYE away from the killed instance (kamailio.log)");
+        expectMore(calls);
+        assertOneCdrPerCall(hold);
+        storedRecordsWithoutGapOrDuplicate(heldFrom, killedAt, calls, hold, "the kill");
     }
 
     private static long sumOverInstances(String key) {

@@ -89,6 +89,21 @@ public final class B2bua {
     private final String nextHopTransport;
     private final String nodeName;
     private volatile boolean quorumLostLogged;
+    /**
+     * Route of the B2BUA's initial requests towards callees, or empty: the SIP load balancer as outbound proxy
+     * (sipcharge.b2bua.outbound-proxy). It record-routes them, so the callee's requests in those dialogs come back
+     * through it and reach a live instance, like the caller's.
+     */
+    private List<String> outboundRoute = List.of();
+
+    /** Sends the legs towards callees through this proxy (host:port), loose-routed (RFC 3261 16.12). */
+    public B2bua withOutboundProxy(String hostPort) {
+        if (hostPort != null && !hostPort.isBlank()) {
+            String t = "udp".equals(nextHopTransport) ? "" : ";transport=" + nextHopTransport;
+            outboundRoute = List.of("<sip:" + hostPort.trim() + t + ";lr>");
+        }
+        return this;
+    }
     private final SipCounters counters = SipCounters.INSTANCE;
 
     /**
@@ -227,7 +242,7 @@ public final class B2bua {
         counters.invitesReceived.incrementAndGet();
 
         Request invite = newRequest(Request.INVITE, uri(call.bRequestUri), call.bCallId, call.bInviteCseq,
-                call.aRemoteUri, call.bLocalTag, call.aLocalUri, null, nextHopTransport, List.of());
+                call.aRemoteUri, call.bLocalTag, call.aLocalUri, null, nextHopTransport, outboundRoute);
         invite.setHeader(sip.headers().createMaxForwardsHeader(mf == null ? 69 : mf.getMaxForwards() - 1));
         invite.addHeader(ourContact(nextHopTransport));
         // The callee's side charges the same session: same icid (RFC 7315 4.6), and the originating IOI passed on.
@@ -375,7 +390,8 @@ public final class B2bua {
         String calling = pai != null ? headerValue(pai) : from.getAddress().getURI().toString();
         long cseq = ((CSeqHeader) req.getHeader(CSeqHeader.NAME)).getSeqNumber();
         Request out = newRequest(MESSAGE, uri(calleeUri(req.getRequestURI())), B_LEG_PREFIX + key, cseq,
-                from.getAddress().getURI().toString(), newTag(), to.getAddress().getURI().toString(), null, nextHopTransport, List.of());
+                from.getAddress().getURI().toString(), newTag(), to.getAddress().getURI().toString(), null, nextHopTransport,
+                outboundRoute);
         out.setHeader(sip.headers().createMaxForwardsHeader(mf == null ? 69 : mf.getMaxForwards() - 1));
         copyBody(req, out);
         ClientTransaction ct = sip.provider().getNewClientTransaction(out);

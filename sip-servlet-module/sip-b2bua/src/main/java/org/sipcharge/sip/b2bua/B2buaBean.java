@@ -45,7 +45,8 @@ public class B2buaBean implements SipMessageListener {
             b2bua = new B2bua(sip, callStore(), B2buaBean::charging,
                     System.getProperty("sipcharge.b2bua.next-hop", "127.0.0.1:5070"),
                     System.getProperty("sipcharge.b2bua.next-hop-transport", "udp"),
-                    System.getProperty("com.sun.aas.instanceName", "server"));
+                    System.getProperty("com.sun.aas.instanceName", "server"))
+                    .withOutboundProxy(System.getProperty("sipcharge.b2bua.outbound-proxy", ""));
         }
         return b2bua;
     }
