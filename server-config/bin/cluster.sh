@@ -361,8 +361,8 @@ partition_instance() { # NAME
   done
   if [ ${#own[@]} -gt 0 ]; then
     local oset; oset=$(IFS=,; echo "${own[*]}")
-    nft add rule inet "$PARTITION_TABLE" out tcp sport "{ $oset }" drop
-    nft add rule inet "$PARTITION_TABLE" out tcp dport "{ $oset }" drop
+    nft add rule inet "$PARTITION_TABLE" out tcp sport "{ $oset }" tcp dport "{ $set }" drop
+    nft add rule inet "$PARTITION_TABLE" out tcp dport "{ $oset }" tcp sport "{ $set }" drop
   fi
   echo "partitioned $1 (pid $pid, Hazelcast port $hz) from ports $set at $(date +%s%3N); its open connections from ports: ${own[*]:-none}"
 }

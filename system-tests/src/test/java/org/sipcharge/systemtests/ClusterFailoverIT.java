@@ -325,7 +325,7 @@ class ClusterFailoverIT {
     @Order(6)
     void theCalleeHangsUpAfterTheInstanceThatSetUpTheCallDied() throws Exception {
         int calls = 6;
-        int hold = 15_000;
+        int hold = 15_000; // the callee scenario (uas-hangs-up.xml) holds each call 15 s
         Map<String, Long> before = answeredPerInstance();
         java.sql.Timestamp heldFrom = java.sql.Timestamp.from(java.time.Instant.now());
         long killedAt;

@@ -12,7 +12,6 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -29,8 +28,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -74,8 +71,6 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     @Resource(lookup = "jdbc/sipcharge")
     private DataSource dataSource;
 
-    @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
-    private ManagedScheduledExecutorService scheduler;
 
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     private ManagedThreadFactory threads;
@@ -95,7 +90,8 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     private String self;
     private JdbcLeaseStore store;
     private CoordinatorElection election;
-    private ScheduledFuture<?> heartbeat;
+    /** Renews the lease; a thread of its own, so that no other work on a shared executor can make it late. */
+    private Thread heartbeat;
     private String queue;
     private String fileQueue;
     private CdrFileWriter.Settings fileSettings;
@@ -143,7 +139,16 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         ping = duration(config, PING_KEY, DEFAULT_PING);
         store = new JdbcLeaseStore(dataSource);
         election = new CoordinatorElection(self, store, lease.toNanos(), hb.toNanos(), this);
-        heartbeat = scheduler.scheduleAtFixedRate(this::beat, 0, hb.toMillis(), TimeUnit.MILLISECONDS);
+        long beatMillis = hb.toMillis();
+        heartbeat = threads.newThread(() -> {
+            while (!stopping) {
+                long t0 = System.nanoTime();
+                beat();
+                pauseHeartbeat(beatMillis - (System.nanoTime() - t0) / 1_000_000);
+            }
+        });
+        heartbeat.setName("sipcharge-billing-heartbeat");
+        heartbeat.start();
         LOG.info(() -> "BIL-040 " + self + " stands for billing coordinator (heartbeat " + hb.toMillis() + " ms, lease "
                 + lease.toMillis() + " ms; " + (queue == null ? "no legacy link" : "legacy link " + link.address() + " fed from " + queue)
                 + (fileQueue == null ? "" : "; CDR files fed from " + fileQueue) + ")");
@@ -206,7 +211,11 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         CdrFileSink sink = null;
         long backoff = 100;
         try {
-            while (!stopping && election.deliveryEpoch(System.nanoTime()) == epoch) {
+            while (!stopping && election.epoch() == epoch) {
+                if (election.deliveryEpoch(System.nanoTime()) != epoch) {
+                    pause(POLL_MILLIS); // a late renewal: the epoch is still ours, writing waits for the next one
+                    continue;
+                }
                 try {
                     if (sink == null) {
                         sink = new CdrFileSink(fileSettings, java.time.Clock.systemUTC());
@@ -266,7 +275,15 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         long backoff = 100;
         linkState = "connecting";
         try {
-            while (!stopping && election.deliveryEpoch(System.nanoTime()) == epoch) {
+            // The loop lasts as long as the epoch is this instance's; while a renewal is late (the delivery window
+            // closed but the lease not lost), it waits instead of ending: a renewal that comes back does not elect
+            // anew, so an ended loop would leave the coordinator holding the role without delivering.
+            while (!stopping && election.epoch() == epoch) {
+                if (election.deliveryEpoch(System.nanoTime()) != epoch) {
+                    linkState = "waiting (lease renewal late)";
+                    pause(POLL_MILLIS);
+                    continue;
+                }
                 try {
                     LegacyBillingForwarder.Result r = forwarder.forwardOne(queue,
                             () -> election.deliveryEpoch(System.nanoTime()) == epoch ? epoch : 0, POLL_MILLIS);
@@ -291,7 +308,7 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
                             election.resign(now, "the billing system refused epoch " + epoch + " (a newer coordinator exists)");
                         }
                         case NOT_COORDINATOR -> {
-                            // The loop condition ends it.
+                            // The window closed during the attempt: the loop waits or ends on its condition.
                         }
                     }
                 } catch (IOException e) {
@@ -318,6 +335,22 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         }
     }
 
+    private final Object heartbeatPacing = new Object();
+
+    private void pauseHeartbeat(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        synchronized (heartbeatPacing) {
+            try {
+                heartbeatPacing.wait(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
+        }
+    }
+
     private void pause(long millis) {
         synchronized (pacing) {
             try {
@@ -332,8 +365,8 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     @PreDestroy
     void stop() {
         stopping = true;
-        if (heartbeat != null) {
-            heartbeat.cancel(false);
+        synchronized (heartbeatPacing) {
+            heartbeatPacing.notifyAll();
         }
         if (election != null) {
             election.shutdown();
@@ -341,7 +374,7 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         synchronized (pacing) {
             pacing.notifyAll();
         }
-        for (Thread t : new Thread[]{worker, fileWorker}) {
+        for (Thread t : new Thread[]{worker, fileWorker, heartbeat}) {
             if (t != null) {
                 try {
                     t.join(5000);

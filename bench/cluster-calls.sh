@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Concurrent calls held by the clustered layout (issue 4's benchmark): N Payara instances behind Kamailio, SIPp placing
+# calls at a fixed rate and holding each longer than the run, so that the calls pile up. Every minute it prints the
+# calls held (SIPp's count and the grid's), each instance's RSS and replicated entries it owns, the INTERIMs sent and
+# how late they left (p50 / p99 / max), failed calls and the load average. It stops at the target number of calls, at
+# the time limit, or when calls fail, then stops everything it started.
+#
+#   bench/cluster-calls.sh [--instances 3] [--rate 30] [--target 100000] [--minutes 20] [--interval 300] [--keep]
+#
+# --interval is the Acct-Interim-Interval the CDFs ask for (seconds); with 100,000 calls and 300 s that is 333
+# INTERIMs per second on top of the STARTs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+INSTANCES=3; RATE=30; TARGET=100000; MINUTES=20; INTERVAL=300; KEEP=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --instances) INSTANCES=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
+    --target) TARGET=$2; shift 2 ;;
+    --minutes) MINUTES=$2; shift 2 ;;
+    --interval) INTERVAL=$2; shift 2 ;;
+    --keep) KEEP=true; shift ;;
+    *) echo "usage: $0 [--instances N] [--rate CPS] [--target CALLS] [--minutes M] [--interval S] [--keep]" >&2; exit 2 ;;
+  esac
+done
+export SIPCHARGE_INSTANCES=$INSTANCES
+export SIPCHARGE_EXTRA_PROPERTIES="sipcharge.cdf.interim-interval-seconds=$INTERVAL"
+. bench/lib.sh
+OUT="$SIPCHARGE_RUN_DIR/cluster-calls-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
+UAS_PID=""; UAC_PID=""
+cleanup() {
+  for p in $UAC_PID $UAS_PID; do kill "$p" 2>/dev/null || true; done
+  if [ "$KEEP" != true ]; then server-config/bin/sipcharge.sh stop >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+t0=$(date +%s)
+server-config/bin/sipcharge.sh start --cluster "$INSTANCES" >"$OUT/start.log" 2>&1 || { tail -30 "$OUT/start.log" >&2; exit 1; }
+echo "cluster of $INSTANCES instances up in $(( $(date +%s) - t0 )) s; offering $RATE calls/s, target $TARGET held calls, at most $MINUTES min, interim interval $INTERVAL s"
+mapfile -t NAMES < <(server-config/bin/cluster.sh instances | awk '{print $1}')
+mapfile -t HTTP < <(server-config/bin/cluster.sh instances | awk '{print $3}')
+value() { curl -fsS -m 5 -H 'Accept: text/plain' "http://127.0.0.1:$1/sipcharge/api/status" 2>/dev/null | sed -n "s/^$2=//p"; }
+
+HOLD_MS=$(( (MINUTES + 10) * 60 * 1000 ))
+SCEN=system-tests/src/test/resources/sipp/uac-dialog.xml
+sipp -sn uas -i 127.0.0.1 -p "$SIPCHARGE_UAS_PORT" -nostdin -max_socket 1024 >"$OUT/uas.out" 2>&1 &
+UAS_PID=$!
+(cd "$OUT" && exec sipp -sf "$OLDPWD/$SCEN" -i 127.0.0.1 -p "$(free_port)" -r "$RATE" -m "$TARGET" -l "$TARGET" -d "$HOLD_MS" \
+   -nostdin -recv_timeout 30000 -trace_stat -stf stats.csv -fd 10 -trace_err -error_file uac-errors.log \
+   "127.0.0.1:$SIPCHARGE_SIP_PORT" >uac.out 2>&1) &
+UAC_PID=$!
+start=$(date +%s)
+stats_field() { awk -F';' -v f="$1" 'NR==1{for(i=1;i<=NF;i++) if($i==f) c=i} END{if(c) print $c; else print 0}' "$OUT/stats.csv" 2>/dev/null || echo 0; }
+printf '%-5s %-9s %-9s %-7s %-40s %-28s %-22s %s\n' min sipp-held grid-held failed "RSS MB per instance" "owned sessions per instance" "INTERIM late p50/p99/max" "load"
+while :; do
+  sleep 60
+  m=$(( ($(date +%s) - start) / 60 ))
+  held=$(stats_field 'CurrentCall'); failed=$(stats_field 'FailedCall(C)')
+  grid=$(value "${HTTP[0]}" acr.activeSessions); rss=""; owned=""; late=""
+  for i in "${!NAMES[@]}"; do
+    pid=$(server-config/bin/cluster.sh pid "${NAMES[$i]}" 2>/dev/null || true)
+    rss+="$(awk '/VmRSS/{printf "%d", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo -) "
+    owned+="$(value "${HTTP[$i]}" acr.sessions.ownedHere) "
+    late+="$(value "${HTTP[$i]}" acr.interims.lateP50Ms)/$(value "${HTTP[$i]}" acr.interims.lateP99Ms)/$(value "${HTTP[$i]}" acr.interims.lateMaxMs) "
+  done
+  printf '%-5s %-9s %-9s %-7s %-40s %-28s %-22s %s\n' "$m" "$held" "$grid" "$failed" "$rss" "$owned" "$late" "$(cut -d' ' -f1 /proc/loadavg)"
+  if [ "${held:-0}" -ge "$TARGET" ] || [ "$m" -ge "$MINUTES" ] || [ "${failed:-0}" -gt 100 ] || ! kill -0 "$UAC_PID" 2>/dev/null; then break; fi
+done
+sent=0
+for h in "${HTTP[@]}"; do sent=$(( sent + $(value "$h" acr.interims.sent || echo 0) )); done
+echo "stopped after $m min: $(stats_field 'CurrentCall') calls held by SIPp, $(value "${HTTP[0]}" acr.activeSessions) accounting sessions in the grid, $(stats_field 'FailedCall(C)') failed calls, $sent INTERIMs sent in all; details: $OUT"
