@@ -36,7 +36,6 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     static final long TOMBSTONE_MINUTES = 30;
     /** How long after a member joined or this member merged the tombstones are asked (a merged copy fires at once). */
     static final long CHECK_AFTER_JOIN_MILLIS = 5 * 60_000;
-    private final String localMemberId;
     private final int backupCount;
     /** Data members the SIP tier has when whole (sipcharge.grid.expected-members); 0 or 1: no quorum rule. */
     private final int expectedMembers;
@@ -84,7 +83,6 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
         });
         // The scan asks "which of my keys are due": a sorted index on the value answers it without a full scan.
         timers.addIndex(IndexType.SORTED, "this");
-        this.localMemberId = hz.getCluster().getLocalMember().getUuid().toString();
     }
 
     /**
@@ -169,6 +167,7 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     @Override
     public Collection<String> dueHere(long nowMillis) {
         Collection<String> due = new java.util.HashSet<>(timers.localKeySet(Predicates.lessEqual("this", nowMillis)));
+        String localMemberId = localMemberId();
         scanners.set(localMemberId, nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS);
         java.util.Set<String> members = new java.util.HashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
@@ -231,8 +230,12 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     }
 
     @Override
+    /**
+     * Read each time, not kept: a member that merges back after a split rejoins under a new UUID, and records it marks
+     * as its own in flight under the old one would look like a dead member's to the others (taken over twice).
+     */
     public String localMemberId() {
-        return localMemberId;
+        return hz.getCluster().getLocalMember().getUuid().toString();
     }
 
     @Override
