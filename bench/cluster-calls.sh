@@ -5,13 +5,17 @@
 # how late they left (p50 / p99 / max), failed calls and the load average. It stops at the target number of calls, at
 # the time limit, or when calls fail, then stops everything it started.
 #
-#   bench/cluster-calls.sh [--instances 3] [--rate 30] [--target 100000] [--minutes 20] [--interval 300] [--keep]
+#   bench/cluster-calls.sh [--instances 3] [--rate 30] [--target 100000] [--minutes 20] [--interval 300]
+#                          [--plateau 10] [--heap 3g] [--keep]
 #
 # --interval is the Acct-Interim-Interval the CDFs ask for (seconds); with 100,000 calls and 300 s that is 333
-# INTERIMs per second on top of the STARTs.
+# INTERIMs per second on top of the STARTs. Once the target is held, the run goes on for --plateau minutes (every
+# held call then sends its INTERIMs) before it stops. --heap is each instance's -Xmx.
+# Kamailio takes an instance out only after 3 unanswered probes of 2 s each (the product's defaults are 1 and 1 s,
+# for fast failover): on a saturated 2-core host, late probe answers otherwise take every instance out at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-INSTANCES=3; RATE=30; TARGET=100000; MINUTES=20; INTERVAL=300; KEEP=false
+INSTANCES=3; RATE=30; TARGET=100000; MINUTES=20; INTERVAL=300; PLATEAU=10; HEAP=3g; KEEP=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --instances) INSTANCES=$2; shift 2 ;;
@@ -19,11 +23,14 @@ while [ $# -gt 0 ]; do
     --target) TARGET=$2; shift 2 ;;
     --minutes) MINUTES=$2; shift 2 ;;
     --interval) INTERVAL=$2; shift 2 ;;
+    --plateau) PLATEAU=$2; shift 2 ;;
+    --heap) HEAP=$2; shift 2 ;;
     --keep) KEEP=true; shift ;;
-    *) echo "usage: $0 [--instances N] [--rate CPS] [--target CALLS] [--minutes M] [--interval S] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--instances N] [--rate CPS] [--target CALLS] [--minutes M] [--interval S] [--plateau M] [--heap SIZE] [--keep]" >&2; exit 2 ;;
   esac
 done
-export SIPCHARGE_INSTANCES=$INSTANCES
+export SIPCHARGE_INSTANCES=$INSTANCES SIPCHARGE_INSTANCE_HEAP=$HEAP
+export SIPCHARGE_LB_PROBING_THRESHOLD=${SIPCHARGE_LB_PROBING_THRESHOLD:-3} SIPCHARGE_LB_FR_TIMER_MS=${SIPCHARGE_LB_FR_TIMER_MS:-2000}
 export SIPCHARGE_EXTRA_PROPERTIES="sipcharge.cdf.interim-interval-seconds=$INTERVAL"
 . bench/lib.sh
 OUT="$SIPCHARGE_RUN_DIR/cluster-calls-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
@@ -41,7 +48,7 @@ mapfile -t NAMES < <(server-config/bin/cluster.sh instances | awk '{print $1}')
 mapfile -t HTTP < <(server-config/bin/cluster.sh instances | awk '{print $3}')
 value() { curl -fsS -m 5 -H 'Accept: text/plain' "http://127.0.0.1:$1/sipcharge/api/status" 2>/dev/null | sed -n "s/^$2=//p"; }
 
-HOLD_MS=$(( (MINUTES + 10) * 60 * 1000 ))
+HOLD_MS=$(( (MINUTES + PLATEAU + 10) * 60 * 1000 ))
 SCEN=system-tests/src/test/resources/sipp/uac-dialog.xml
 sipp -sn uas -i 127.0.0.1 -p "$SIPCHARGE_UAS_PORT" -nostdin -max_socket 1024 >"$OUT/uas.out" 2>&1 &
 UAS_PID=$!
@@ -49,7 +56,7 @@ UAS_PID=$!
    -nostdin -recv_timeout 30000 -trace_stat -stf stats.csv -fd 10 -trace_err -error_file uac-errors.log \
    "127.0.0.1:$SIPCHARGE_SIP_PORT" >uac.out 2>&1) &
 UAC_PID=$!
-start=$(date +%s)
+start=$(date +%s); reached=""
 stats_field() { awk -F';' -v f="$1" 'NR==1{for(i=1;i<=NF;i++) if($i==f) c=i} END{if(c) print $c; else print 0}' "$OUT/stats.csv" 2>/dev/null || echo 0; }
 printf '%-5s %-9s %-9s %-7s %-40s %-28s %-22s %s\n' min sipp-held grid-held failed "RSS MB per instance" "owned sessions per instance" "INTERIM late p50/p99/max" "load"
 while :; do
@@ -64,7 +71,9 @@ while :; do
     late+="$(value "${HTTP[$i]}" acr.interims.lateP50Ms)/$(value "${HTTP[$i]}" acr.interims.lateP99Ms)/$(value "${HTTP[$i]}" acr.interims.lateMaxMs) "
   done
   printf '%-5s %-9s %-9s %-7s %-40s %-28s %-22s %s\n' "$m" "$held" "$grid" "$failed" "$rss" "$owned" "$late" "$(cut -d' ' -f1 /proc/loadavg)"
-  if [ "${held:-0}" -ge "$TARGET" ] || [ "$m" -ge "$MINUTES" ] || [ "${failed:-0}" -gt 100 ] || ! kill -0 "$UAC_PID" 2>/dev/null; then break; fi
+  if [ -z "$reached" ] && [ "${held:-0}" -ge "$TARGET" ]; then reached=$m; echo "target of $TARGET held calls reached after $m min; holding them $PLATEAU min"; fi
+  if [ -n "$reached" ] && [ $(( m - reached )) -ge "$PLATEAU" ]; then break; fi
+  if [ "$m" -ge $(( MINUTES + PLATEAU )) ] || [ "${failed:-0}" -gt 100 ] || ! kill -0 "$UAC_PID" 2>/dev/null; then break; fi
 done
 sent=0
 for h in "${HTTP[@]}"; do sent=$(( sent + $(value "$h" acr.interims.sent || echo 0) )); done

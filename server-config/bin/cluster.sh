@@ -36,6 +36,9 @@ fi
 # Source address of each instance's billing link (empty: the system's choice); on one machine, loopback addresses
 # such as "127.0.0.11 127.0.0.12 127.0.0.13" tell the instances apart at the terminal server.
 : "${SIPCHARGE_INSTANCE_BILLING_SOURCES:=}"
+# Maximum heap of each instance (-Xmx, e.g. 2g); empty: what Payara's default-config gives a new instance (512m).
+# Every held call keeps its SIP dialogs on one instance and its grid entries (with backups) on the others.
+: "${SIPCHARGE_INSTANCE_HEAP:=}"
 # own: each instance's Rf client charges the CDF of its own instance (secondary: the next instance's CDF);
 # first: every Rf client charges the CDF of instance 1 (secondary: instance 2).
 : "${SIPCHARGE_CLUSTER_CTF_CDF:=own}"
@@ -61,6 +64,10 @@ fi
 : "${SIPCHARGE_LB_ALGORITHM:=0}"
 : "${SIPCHARGE_LB_PING_INTERVAL:=1}"
 : "${SIPCHARGE_LB_FR_TIMER_MS:=1000}"
+# Unanswered probes in a row before an instance is taken out (dispatcher's ds_probing_threshold). 1 notices a dead
+# instance fastest (about ping interval + fr_timer); on a saturated host probes answered late then take out live
+# instances too, all at once, so load benchmarks raise it.
+: "${SIPCHARGE_LB_PROBING_THRESHOLD:=1}"
 : "${SIPCHARGE_LB_INVITE_FR_TIMER_MS:=4000}"
 : "${SIPCHARGE_LB_CHILDREN:=4}"
 
@@ -161,6 +168,7 @@ create_cluster() {
         --checkports=true "$name"
     fi
     instance_properties "$i" "$name"
+    instance_heap "$name"
   done
 
   # Resources live in the domain; each target that uses one needs a reference to it.
@@ -234,6 +242,18 @@ instance_properties() { # i name
     props+=("${extra[@]}")
   fi
   asadmin_quiet create-system-properties --target "$name" "$(IFS=:; echo "${props[*]}")"
+}
+
+# The instance's own configuration (NAME-config, copied from default-config by create-instance) gets -Xmx.
+instance_heap() { # name
+  [ -n "$SIPCHARGE_INSTANCE_HEAP" ] || return 0
+  [[ "$SIPCHARGE_INSTANCE_HEAP" =~ ^[0-9]+[mMgG]$ ]] || die "SIPCHARGE_INSTANCE_HEAP must look like 512m or 2g, not $SIPCHARGE_INSTANCE_HEAP"
+  local target="$1-config" old
+  old=$(asadmin list-jvm-options --target "$target" 2>/dev/null | grep -o -- '^-Xmx[0-9]*[mMgGkK]' || true)
+  [ "$old" = "-Xmx$SIPCHARGE_INSTANCE_HEAP" ] && return 0
+  [ -z "$old" ] || asadmin_quiet delete-jvm-options --target "$target" -- "$old"
+  asadmin_quiet create-jvm-options --target "$target" -- "-Xmx$SIPCHARGE_INSTANCE_HEAP"
+  log "instance $1: heap -Xmx$SIPCHARGE_INSTANCE_HEAP (was ${old:-unset})"
 }
 
 # ------------------------------------------------------------------ deploy, start, stop
@@ -425,7 +445,7 @@ write_lb_config() {
       -e "s|@DS_LIST@|$list|g" -e "s|@DS_SET@|1|g" -e "s|@DS_ALGORITHM@|$SIPCHARGE_LB_ALGORITHM|g" \
       -e "s|@PING_INTERVAL@|$SIPCHARGE_LB_PING_INTERVAL|g" -e "s|@FR_TIMER_MS@|$SIPCHARGE_LB_FR_TIMER_MS|g" \
       -e "s|@INVITE_FR_TIMER_MS@|$SIPCHARGE_LB_INVITE_FR_TIMER_MS|g" -e "s|@CHILDREN@|$SIPCHARGE_LB_CHILDREN|g" \
-      "$SIPCHARGE_ROOT/server-config/kamailio/kamailio.cfg.template" >"$LB_DIR/kamailio.cfg"
+      -e "s|@PROBING_THRESHOLD@|$SIPCHARGE_LB_PROBING_THRESHOLD|g" "$SIPCHARGE_ROOT/server-config/kamailio/kamailio.cfg.template" >"$LB_DIR/kamailio.cfg"
   if grep -v '^#' "$LB_DIR/kamailio.cfg" | grep -q '@[A-Z_]\+@'; then die "unreplaced markers in $LB_DIR/kamailio.cfg"; fi
   kamailio -c -f "$LB_DIR/kamailio.cfg" -L "$(kamailio_modules)" >"$LB_DIR/check.log" 2>&1 \
     || die "Kamailio rejects $LB_DIR/kamailio.cfg, see $LB_DIR/check.log"
