@@ -199,7 +199,48 @@ final class PeerConnection {
             close("write failed: " + e.getMessage());
             return answer;
         }
-        return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!isBaseProtocol(request)) {
+            answer.whenComplete((a, e) -> {
+                if (e instanceof java.util.concurrent.TimeoutException) {
+                    probeAfterTimeout(timeout);
+                }
+            });
+        }
+        return answer;
+    }
+
+    private static boolean isBaseProtocol(DiameterMessage m) {
+        int c = m.commandCode();
+        return c == DiameterConstants.CMD_DEVICE_WATCHDOG || c == DiameterConstants.CMD_DISCONNECT_PEER
+                || c == DiameterConstants.CMD_CAPABILITIES_EXCHANGE;
+    }
+
+    /**
+     * An application request went unanswered: the peer may be gone without the connection showing it (a host that
+     * drops packets). Waiting for the watchdog to notice takes up to two Tw (RFC 3539 3.4.1: DWR after Tw of silence,
+     * failure after the next); meanwhile every new request would wait out its own timeout first. So the connection
+     * turns SUSPECT at once (no new requests: the caller fails over, RFC 6733 5.5.4) and a DWR asks now; any message
+     * from the peer makes it OPEN again (see dispatch), and no answer within {@code timeout} closes it.
+     */
+    private void probeAfterTimeout(Duration timeout) {
+        synchronized (stateLock) {
+            if (state != PeerState.OPEN || dwrOutstanding) {
+                return; // closing, already suspect, or the watchdog is already asking
+            }
+            state = PeerState.SUSPECT;
+            dwrOutstanding = true;
+        }
+        LOG.log(Level.WARNING, "DIA-033 a request to {0} went unanswered for {1} ms: peer suspect, no new requests until it "
+                + "answers the DWR sent now", new Object[]{peer.originHost(), timeout.toMillis()});
+        request(dwr(), timeout).whenComplete((a, e) -> {
+            if (e != null && state == PeerState.SUSPECT) {
+                LOG.log(Level.WARNING, "DIA-034 peer {0} answered no DWR within {1} ms after a request timed out: closing the "
+                        + "connection", new Object[]{peer.originHost(), timeout.toMillis()});
+                closeReason = "no DWA after a request timed out";
+                close(closeReason);
+            }
+        });
     }
 
     /** DPR (RFC 6733 5.4) and a short wait for DPA, then close. */
@@ -407,10 +448,13 @@ final class PeerConnection {
             return;
         }
         dwrOutstanding = true;
-        DiameterMessage dwr = DiameterMessage.request(DiameterConstants.CMD_DEVICE_WATCHDOG, DiameterConstants.APP_COMMON_MESSAGES)
+        request(dwr(), watchdogInterval.multipliedBy(2));
+    }
+
+    private DiameterMessage dwr() {
+        return DiameterMessage.request(DiameterConstants.CMD_DEVICE_WATCHDOG, DiameterConstants.APP_COMMON_MESSAGES)
                 .proxiable(false).add(originHost()).add(originRealm())
                 .add(Avp.unsigned32(DiameterConstants.AVP_ORIGIN_STATE_ID, 0, true, local.originStateId())).build();
-        request(dwr, watchdogInterval.multipliedBy(2));
     }
 
     private void dispatch(byte[] frame) throws IOException {

@@ -256,6 +256,55 @@ class ClientAgainstRawServerTest {
         assertTrue(client.isOpen(), "two watchdog rounds answered: still open");
     }
 
+    /** An ACR the raw server never answers; the client's request timeout is short, its watchdog interval long. */
+    private DiameterClient clientWithAnUnansweredRequest(ServerSocket ss, Conn[] accepted) throws Exception {
+        DiameterClient client = client(ss, noReconnect().withRequestTimeout(Duration.ofMillis(300))
+                .withWatchdogInterval(Duration.ofSeconds(30)));
+        client.start();
+        Conn conn = new Conn(ss);
+        accepted[0] = conn;
+        conn.answerCer(DiameterConstants.RESULT_SUCCESS);
+        await("client open", Duration.ofSeconds(5), client::isOpen);
+        var sent = client.send(DiameterMessage.request(DiameterConstants.CMD_ACCOUNTING, 3)
+                .add(Avp.utf8(DiameterConstants.AVP_SESSION_ID, 0, true, "ctf.test;1;1")));
+        assertEquals(DiameterConstants.CMD_ACCOUNTING, conn.read().commandCode(), "the ACR reaches the server");
+        await("the ACR times out", Duration.ofSeconds(5), () -> sent.isCompletedExceptionally());
+        return client;
+    }
+
+    @Test
+    void aTimedOutRequestMakesThePeerSuspectAndSendsADwrAtOnceAndItsAnswerReopens() throws Exception {
+        ServerSocket ss = listen(50);
+        Conn[] conn = new Conn[1];
+        long t0 = System.nanoTime();
+        DiameterClient client = clientWithAnUnansweredRequest(ss, conn);
+        DiameterMessage dwr = conn[0].read();
+        long waitedMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(DiameterConstants.CMD_DEVICE_WATCHDOG, dwr.commandCode(), "a DWR after the timeout");
+        assertTrue(waitedMillis < 5_000, "DWR " + waitedMillis + " ms after the ACR, not after Tw (30 s)");
+        assertEquals(PeerState.SUSPECT, client.state(), "no new requests while the DWR is out");
+        assertFalse(client.isOpen());
+        assertTrue(client.send(DiameterMessage.request(DiameterConstants.CMD_ACCOUNTING, 3)
+                .add(Avp.utf8(DiameterConstants.AVP_SESSION_ID, 0, true, "ctf.test;1;2"))).isCompletedExceptionally(),
+                "a new request is refused at once, so the caller can fail over");
+        conn[0].send(DiameterMessage.answerTo(dwr)
+                .add(Avp.unsigned32(DiameterConstants.AVP_RESULT_CODE, 0, true, 2001))
+                .add(Avp.utf8(DiameterConstants.AVP_ORIGIN_HOST, 0, true, "rawserver.test"))
+                .add(Avp.utf8(DiameterConstants.AVP_ORIGIN_REALM, 0, true, "raw.realm")).build());
+        await("the DWA reopens the connection", Duration.ofSeconds(5), client::isOpen);
+    }
+
+    @Test
+    void aTimedOutRequestWhoseDwrIsNotAnsweredEitherClosesTheConnection() throws Exception {
+        ServerSocket ss = listen(50);
+        Conn[] conn = new Conn[1];
+        DiameterClient client = clientWithAnUnansweredRequest(ss, conn);
+        assertEquals(DiameterConstants.CMD_DEVICE_WATCHDOG, conn[0].read().commandCode());
+        assertTrue(conn[0].closedByPeerWithin(Duration.ofSeconds(5)), "closed one request timeout after the DWR, not after 2 Tw");
+        await("client reports it", Duration.ofSeconds(5), () -> client.lastError().contains("no DWA after a request timed out"));
+        assertFalse(client.isOpen());
+    }
+
     @Test
     void dprFromTheServerIsAnsweredAndClosesTheClient() throws Exception {
         ServerSocket ss = listen(50);
