@@ -31,6 +31,11 @@ public final class CdrTextCodec {
         f.put("localSequenceNumber", Long.toString(cdr.localSequenceNumber()));
         f.put("causeForRecordClosing", Integer.toString(cdr.causeForRecordClosing()));
         f.put("incomplete", Boolean.toString(cdr.incomplete()));
+        if (cdr.stopLost()) {
+            // Only then: the text of every other record is unchanged (incomplete alone means START lost).
+            f.put("acrStartLost", Boolean.toString(cdr.startLost()));
+            f.put("acrStopLost", "true");
+        }
         f.put("nodeAddress", cdr.nodeAddress());
         if (cdr.recordSequenceNumber() > 0) {
             // Only partial records carry it, so the text of a one-record session is unchanged.
@@ -81,16 +86,20 @@ public final class CdrTextCodec {
         }
         try {
             String requestTime = required(f, "serviceRequestTime");
+            boolean incomplete = Boolean.parseBoolean(required(f, "incomplete"));
+            boolean stopLost = Boolean.parseBoolean(f.getOrDefault("acrStopLost", "false"));
+            boolean startLost = f.containsKey("acrStartLost") ? Boolean.parseBoolean(f.get("acrStartLost")) : incomplete && !stopLost;
             return new ChargingDataRecord(required(f, "cdrId"), required(f, "sessionId"), required(f, "userSessionId"),
                     required(f, "callingParty"), required(f, "calledParty"),
                     requestTime.isEmpty() ? null : Instant.parse(requestTime),
                     Instant.parse(required(f, "deliveryStartTime")), Instant.parse(required(f, "deliveryEndTime")),
                     Long.parseLong(required(f, "localSequenceNumber")),
                     Integer.parseInt(required(f, "causeForRecordClosing")),
-                    Boolean.parseBoolean(required(f, "incomplete")), required(f, "nodeAddress"),
+                    incomplete, required(f, "nodeAddress"),
                     f.containsKey("recordSequenceNumber") ? Long.parseLong(f.get("recordSequenceNumber")) : 0,
                     f.get("subscriptionImsi"), f.get("subscriptionE164"), f.get("sipMethod"), f.get("serviceContextId"),
-                    f.get("imsChargingIdentifier"), f.get("originatingIoi"), f.get("terminatingIoi"), sdpLines(f));
+                    f.get("imsChargingIdentifier"), f.get("originatingIoi"), f.get("terminatingIoi"), sdpLines(f),
+                    startLost, stopLost);
         } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
             throw new IllegalArgumentException("CDR field has a bad value: " + e.getMessage(), e);
         }

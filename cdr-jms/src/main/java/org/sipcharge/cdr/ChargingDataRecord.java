@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param localSequenceNumber   TS 32.298 localRecordSequenceNumber, increasing per CDF node
  * @param causeForRecordClosing TS 32.298 causeForRecordClosing, in the generic numbering of TS 32.298 5.1.2.2.15
  *                              (0 normal release, 4 abnormal release, 17 time limit of a partial record)
- * @param incomplete            TS 32.298 incomplete-CDR-Indication: START or STOP was never received
+ * @param incomplete            TS 32.298 incomplete-CDR-Indication present: START or STOP was never received
  * @param nodeAddress           the CDF node that generated the record
  * @param recordSequenceNumber  TS 32.298 recordSequenceNumber: the number of a partial record within its session
  *                              (1, 2, ...; the last one closes the session); 0 for a session closed in one record,
@@ -34,6 +34,9 @@ import java.util.Objects;
  * @param terminatingIoi        TS 32.298 interOperatorIdentifiers terminatingIOI, or null
  * @param sdpMedia              TS 32.298 list-Of-SDP-Media-Components: the negotiated SDP's media lines, each m= line
  *                              followed by its description lines; empty when none
+ * @param startLost             incomplete-CDR-Indication aCRStartLost: the CDF never received the session's START
+ * @param stopLost              incomplete-CDR-Indication aCRStopLost: the CDF closed the session without its STOP
+ *                              (supervision: no record within the configured multiple of the interim interval)
  */
 public record ChargingDataRecord(String cdrId, String sessionId, String userSessionId,
                                  String callingParty, String calledParty,
@@ -42,7 +45,23 @@ public record ChargingDataRecord(String cdrId, String sessionId, String userSess
                                  String nodeAddress, long recordSequenceNumber, String subscriptionImsi,
                                  String subscriptionE164, String sipMethod, String serviceContextId,
                                  String imsChargingIdentifier, String originatingIoi, String terminatingIoi,
-                                 java.util.List<String> sdpMedia) {
+                                 java.util.List<String> sdpMedia, boolean startLost, boolean stopLost) {
+
+    /**
+     * A record whose incompleteness, if any, is a lost START (the meaning {@code incomplete} had before the CDF told
+     * lost STOPs apart).
+     */
+    public ChargingDataRecord(String cdrId, String sessionId, String userSessionId, String callingParty, String calledParty,
+                              Instant serviceRequestTime, Instant deliveryStartTime, Instant deliveryEndTime,
+                              long localSequenceNumber, int causeForRecordClosing, boolean incomplete, String nodeAddress,
+                              long recordSequenceNumber, String subscriptionImsi, String subscriptionE164, String sipMethod,
+                              String serviceContextId, String imsChargingIdentifier, String originatingIoi,
+                              String terminatingIoi, java.util.List<String> sdpMedia) {
+        this(cdrId, sessionId, userSessionId, callingParty, calledParty, serviceRequestTime, deliveryStartTime, deliveryEndTime,
+                localSequenceNumber, causeForRecordClosing, incomplete, nodeAddress, recordSequenceNumber, subscriptionImsi,
+                subscriptionE164, sipMethod, serviceContextId, imsChargingIdentifier, originatingIoi, terminatingIoi, sdpMedia,
+                incomplete, false);
+    }
 
     /** A record without the IMS charging details (SIP method INVITE). */
     public ChargingDataRecord(String cdrId, String sessionId, String userSessionId, String callingParty, String calledParty,
@@ -69,6 +88,10 @@ public record ChargingDataRecord(String cdrId, String sessionId, String userSess
     }
 
     public ChargingDataRecord {
+        if (incomplete != (startLost || stopLost)) {
+            throw new IllegalArgumentException("incomplete (" + incomplete + ") must be true exactly when START (" + startLost
+                    + ") or STOP (" + stopLost + ") was lost");
+        }
         if (subscriptionImsi != null && subscriptionImsi.isBlank()) {
             subscriptionImsi = null;
         }

@@ -170,6 +170,8 @@ class InterimAccountingIT {
             }
         }, r -> r.size() == billedBefore + 1, "its incomplete CDR at the billing system");
         assertEquals(billedBefore + 1, billed.size());
+        // received.tsv column 9: the incomplete-CDR indication. START came, STOP never did: aCRStopLost only.
+        assertEquals("stop", billed.get(billed.size() - 1)[8], "incomplete-CDR indication of " + String.join(" ", billed.get(billed.size() - 1)));
     }
 
     /**

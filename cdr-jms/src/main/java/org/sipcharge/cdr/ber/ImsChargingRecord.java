@@ -127,11 +127,12 @@ public record ImsChargingRecord(
      * InvolvedParty by URI scheme; the three service times and the record opening/closure times are
      * truncated to whole seconds and written in {@code offset}; {@code nodeAddress} and
      * {@code localSequenceNumber} fill [4] and [15]; {@code incomplete} becomes an Incomplete-CDR-Indication
-     * with ACR [Start] lost (the only incompleteness the CDF detects today); the CDF's cause (0 normal,
+     * with aCRStartLost and aCRStopLost from {@code startLost} / {@code stopLost} (aCRInterimLost unknown: the CDF
+     * does not count the INTERIMs it should have had); the CDF's cause (0 normal,
      * 4 abnormal release, the numbers of the generic CauseForRecClosing) maps to the IMS cause
      * serviceDeliveryEndSuccessfully or unSuccessfulServiceDelivery. Empty text fields are left out.
-     * The fixed fields: sIP-Method INVITE (the CDF charges INVITE dialogs) and role-of-Node originating
-     * (the served user is the calling party, as the JMS property {@code servedUser} says).
+     * sIP-Method is the record's ({@code INVITE} when it has none); role-of-Node is always originating (the served
+     * user is the calling party, as the JMS property {@code servedUser} says).
      *
      * <p>Not in the AS record and so not mapped: {@code cdrId} (it is {@code nodeAddress-localSequenceNumber},
      * and travels as the JMS property) and the Diameter Session-Id of the accounting session.
@@ -188,7 +189,7 @@ public record ImsChargingRecord(
                     seconds(cdr.deliveryStartTime(), offset), mediaComponents(cdr.sdpMedia()), false, List.of())));
         }
         if (cdr.incomplete()) {
-            b.incompleteCdrIndication(new IncompleteCdrIndication(true, AcrInterimLost.UNKNOWN, false));
+            b.incompleteCdrIndication(new IncompleteCdrIndication(cdr.startLost(), AcrInterimLost.UNKNOWN, cdr.stopLost()));
         }
         return b.build();
     }
@@ -219,7 +220,9 @@ public record ImsChargingRecord(
                 subscription(SubscriptionIdType.END_USER_IMSI), subscription(SubscriptionIdType.END_USER_E164), sipMethod,
                 serviceContextId, imsChargingIdentifier,
                 interOperatorIdentifiers == null ? null : interOperatorIdentifiers.originatingIoi(),
-                interOperatorIdentifiers == null ? null : interOperatorIdentifiers.terminatingIoi(), sdpLines());
+                interOperatorIdentifiers == null ? null : interOperatorIdentifiers.terminatingIoi(), sdpLines(),
+                incompleteCdrIndication != null && (incompleteCdrIndication.acrStartLost() || !incompleteCdrIndication.acrStopLost()),
+                incompleteCdrIndication != null && incompleteCdrIndication.acrStopLost());
     }
 
     /** The media lines of the first Media-Components-List, back in the m=-line-first form. */

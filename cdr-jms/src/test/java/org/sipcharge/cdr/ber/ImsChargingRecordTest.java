@@ -74,6 +74,38 @@ class ImsChargingRecordTest {
         assertNull(r.serviceRequestTime());
     }
 
+    /** A session the CDF closed by supervision: its STOP was lost, its START may or may not have come. */
+    private static ChargingDataRecord supervised(boolean startLost) {
+        ChargingDataRecord c = SampleRecords.chargingDataRecordWithIms();
+        return new ChargingDataRecord(c.cdrId(), c.sessionId(), c.userSessionId(), c.callingParty(), c.calledParty(),
+                c.serviceRequestTime(), c.deliveryStartTime(), c.deliveryEndTime(), c.localSequenceNumber(),
+                ChargingDataRecord.CAUSE_ABNORMAL_RELEASE, true, c.nodeAddress(), 0, null, null, "INVITE", c.serviceContextId(),
+                c.imsChargingIdentifier(), c.originatingIoi(), c.terminatingIoi(), c.sdpMedia(), startLost, true);
+    }
+
+    @Test
+    void aLostStopIsIndicatedAsSuchNotAsALostStartThroughBerAndText() {
+        for (boolean startLost : new boolean[]{false, true}) {
+            ChargingDataRecord cdr = supervised(startLost);
+            ImsChargingRecord r = ImsChargingRecord.fromChargingDataRecord(cdr, OPENED, CLOSED, ZoneOffset.UTC);
+            assertEquals(new IncompleteCdrIndication(startLost, AcrInterimLost.UNKNOWN, true), r.incompleteCdrIndication());
+            ChargingDataRecord back = CdrBerCodec.decode(CdrBerCodec.encode(r)).toChargingDataRecord(cdr.cdrId(), cdr.sessionId());
+            assertEquals(cdr, back, "start lost " + startLost + ": survives BER");
+            assertEquals(cdr, org.sipcharge.cdr.CdrTextCodec.decode(org.sipcharge.cdr.CdrTextCodec.encode(cdr)),
+                    "start lost " + startLost + ": survives the text form");
+        }
+    }
+
+    @Test
+    void incompleteMustAgreeWithWhatWasLost() {
+        ChargingDataRecord c = SampleRecords.chargingDataRecord();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ChargingDataRecord(c.cdrId(),
+                c.sessionId(), c.userSessionId(), c.callingParty(), c.calledParty(), null, c.deliveryStartTime(),
+                c.deliveryEndTime(), 1, 4, false, c.nodeAddress(), 0, null, null, null, null, null, null, null, List.of(),
+                false, true));
+        assertTrue(e.getMessage().contains("incomplete"), e.getMessage());
+    }
+
     @Test
     void fromChargingDataRecordRefusesACauseWithoutImsMeaning() {
         ChargingDataRecord c = SampleRecords.chargingDataRecord();

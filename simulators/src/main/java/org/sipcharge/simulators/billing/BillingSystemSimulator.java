@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code <out>.epoch} (fsynced before the first ACK under a new epoch), so a restart does not forget it.
  *
  * <p>Output file: one line per accepted CDR, no header: cdrId, callingParty, calledParty, durationMillis,
- * localSequenceNumber, duplicate (true/false), epoch, recordSequenceNumber (0: a session's only record). The line is
+ * localSequenceNumber, duplicate (true/false), epoch, recordSequenceNumber (0: a session's only record), incomplete-CDR
+ * indication ({@code -}, {@code start}, {@code stop} or {@code start+stop}: which ACRs were lost). The line is
  * flushed and fsynced before the ACK is sent.
  * Gaps: {@link #gaps()} counts the local sequence numbers missing per CDF node between the lowest and the highest
  * recorded (CDRs arrive in any order, so a gap is only final once everything was delivered).
@@ -328,6 +329,14 @@ public final class BillingSystemSimulator implements AutoCloseable {
         return fencedRequests.get();
     }
 
+    /** The incomplete-CDR indication as one word: {@code -} (complete), {@code start}, {@code stop}, {@code start+stop}. */
+    static String lost(ChargingDataRecord cdr) {
+        if (!cdr.incomplete()) {
+            return "-";
+        }
+        return cdr.startLost() && cdr.stopLost() ? "start+stop" : cdr.stopLost() ? "stop" : "start";
+    }
+
     /** Appends the record and fsyncs it; returns whether the id had been seen before. */
     private boolean record(ChargingDataRecord cdr, long epoch) throws IOException {
         synchronized (recordLock) {
@@ -335,7 +344,8 @@ public final class BillingSystemSimulator implements AutoCloseable {
             noteSequence(cdr.cdrId());
             String line = String.join("\t", field(cdr.cdrId()), field(cdr.callingParty()), field(cdr.calledParty()),
                     Long.toString(cdr.duration().toMillis()), Long.toString(cdr.localSequenceNumber()),
-                    Boolean.toString(duplicate), Long.toString(epoch), Long.toString(cdr.recordSequenceNumber())) + "\n";
+                    Boolean.toString(duplicate), Long.toString(epoch), Long.toString(cdr.recordSequenceNumber()),
+                    lost(cdr)) + "\n";
             ByteBuffer buf = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) {
                 outChannel.write(buf);

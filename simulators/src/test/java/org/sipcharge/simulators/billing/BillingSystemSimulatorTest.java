@@ -71,9 +71,21 @@ class BillingSystemSimulatorTest {
         // The line is fsynced before the ACK, so it is there now.
         List<String> lines = Files.readAllLines(out);
         assertEquals(1, lines.size());
-        assertArrayEquals(new String[]{"node-1-7", "sip:alice@example.com", "sip:bob@example.com", "2500", "7", "false", "1", "0"},
+        assertArrayEquals(new String[]{"node-1-7", "sip:alice@example.com", "sip:bob@example.com", "2500", "7", "false", "1", "0", "-"},
                 lines.get(0).split("\t", -1));
         assertEquals(1, simulator.recorded());
+    }
+
+    @Test
+    void theIncompleteIndicationSaysWhichRecordsWereLost() {
+        ChargingDataRecord c = cdr("node-1-8", 8);
+        assertEquals("-", BillingSystemSimulator.lost(c));
+        for (boolean[] lost : new boolean[][]{{true, false}, {false, true}, {true, true}}) {
+            ChargingDataRecord i = new ChargingDataRecord(c.cdrId(), c.sessionId(), c.userSessionId(), c.callingParty(),
+                    c.calledParty(), c.serviceRequestTime(), c.deliveryStartTime(), c.deliveryEndTime(), c.localSequenceNumber(),
+                    4, true, c.nodeAddress(), 0, null, null, null, null, null, null, null, List.of(), lost[0], lost[1]);
+            assertEquals(lost[0] && lost[1] ? "start+stop" : lost[0] ? "start" : "stop", BillingSystemSimulator.lost(i));
+        }
     }
 
     @Test
@@ -94,8 +106,8 @@ class BillingSystemSimulatorTest {
         }
         List<String> lines = Files.readAllLines(out);
         assertEquals(2, lines.size());
-        assertTrue(lines.get(0).endsWith("\tfalse\t1\t0"), lines.get(0));
-        assertTrue(lines.get(1).endsWith("\ttrue\t1\t0"), lines.get(1));
+        assertTrue(lines.get(0).endsWith("\tfalse\t1\t0\t-"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("\ttrue\t1\t0\t-"), lines.get(1));
         assertEquals(1, simulator.duplicates());
     }
 
@@ -112,7 +124,7 @@ class BillingSystemSimulatorTest {
         }
         List<String> lines = Files.readAllLines(out);
         assertEquals(2, lines.size());
-        assertTrue(lines.get(1).endsWith("\ttrue\t1\t0"), lines.get(1));
+        assertTrue(lines.get(1).endsWith("\ttrue\t1\t0\t-"), lines.get(1));
     }
 
     @Test

@@ -204,40 +204,43 @@ public class CdfAccountingService {
             return false;
         }
         s.closeSilent();
-        writeCdr(s, true, CAUSE_ABNORMAL_RELEASE, nodeId, Instant.now());
+        // TS 32.298 incomplete-CDR-Indication: aCRStopLost, and aCRStartLost too when START never came.
+        writeCdr(s, !s.startSeen(), true, CAUSE_ABNORMAL_RELEASE, nodeId, Instant.now());
         return true;
     }
 
     private void writeCdr(AccountingSession session, AccountingRequest closing, String nodeId, Instant now) {
-        boolean incomplete = !session.startSeen() && closing.type() != AccountingRecordType.EVENT;
-        writeCdr(session, incomplete, closing.causeCode() == 0 ? CAUSE_NORMAL_RELEASE : CAUSE_ABNORMAL_RELEASE, nodeId, now);
+        // An EVENT is complete alone; a session's record without its START is not.
+        boolean startLost = !session.startSeen() && closing.type() != AccountingRecordType.EVENT;
+        writeCdr(session, startLost, false, closing.causeCode() == 0 ? CAUSE_NORMAL_RELEASE : CAUSE_ABNORMAL_RELEASE, nodeId, now);
     }
 
-    private void writeCdr(AccountingSession session, boolean incomplete, int cause, String nodeId, Instant now) {
+    /** @param stopLost the session is closed without its STOP (supervision) */
+    private void writeCdr(AccountingSession session, boolean startLost, boolean stopLost, int cause, String nodeId, Instant now) {
         // After partial records, the last one covers the time since the last partial closed.
         Instant start = session.partialSequence() > 0 ? session.openRecordStart() : session.deliveryStartTime();
         Instant end = session.deliveryEndTime().isBefore(start) ? start : session.deliveryEndTime();
-        persistCdr(session, start, end, cause, incomplete, session.finalRecordSequenceNumber(), nodeId, now);
+        persistCdr(session, start, end, cause, startLost, stopLost, session.finalRecordSequenceNumber(), nodeId, now);
     }
 
     /** Closes the session's open record at an INTERIM (partial-record policy) and opens the next one there. */
     private void writePartialCdr(AccountingSession session, Instant start, Instant end, String nodeId, Instant now) {
         int n = session.closePartial(end);
-        persistCdr(session, start, end, ChargingDataRecord.CAUSE_TIME_LIMIT, !session.startSeen(), n, nodeId, now);
+        persistCdr(session, start, end, ChargingDataRecord.CAUSE_TIME_LIMIT, !session.startSeen(), false, n, nodeId, now);
         LOG.log(Level.FINE, "CDF-061 partial record {0} of session {1} closed at {2}", new Object[]{n, session.sessionId(), end});
     }
 
-    private void persistCdr(AccountingSession session, Instant start, Instant end, int cause, boolean incomplete,
-                            long recordSequenceNumber, String nodeId, Instant now) {
+    private void persistCdr(AccountingSession session, Instant start, Instant end, int cause, boolean startLost,
+                            boolean stopLost, long recordSequenceNumber, String nodeId, Instant now) {
         ImsChargingInfo ims = session.ims();
         Cdr row = new Cdr(session.sessionId(), now);
         em.persist(row);
         long seq = row.localSequenceNumber();
         row.seal(new ChargingDataRecord(nodeId + "-" + seq, session.sessionId(),
                 nullToEmpty(session.userSessionId()), nullToEmpty(session.callingParty()), nullToEmpty(session.calledParty()),
-                session.serviceRequestTime(), start, end, seq, cause, incomplete, nodeId, recordSequenceNumber,
+                session.serviceRequestTime(), start, end, seq, cause, startLost || stopLost, nodeId, recordSequenceNumber,
                 session.subscriptionImsi(), session.subscriptionE164(), session.sipMethod(), session.serviceContextId(),
-                ims.icid(), ims.originatingIoi(), ims.terminatingIoi(), ims.sdpMedia()));
+                ims.icid(), ims.originatingIoi(), ims.terminatingIoi(), ims.sdpMedia(), startLost, stopLost));
     }
 
     private static String nullToEmpty(String s) {
