@@ -69,6 +69,9 @@ fi
 # instances too, all at once, so load benchmarks raise it.
 : "${SIPCHARGE_LB_PROBING_THRESHOLD:=1}"
 : "${SIPCHARGE_LB_INVITE_FR_TIMER_MS:=4000}"
+# An in-dialog request (BYE, re-INVITE's ACK...) retried on another instance after the first one failed: that instance
+# waits for the grid to give up the dead member (SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS) and promote its backups.
+: "${SIPCHARGE_LB_DIALOG_RETRY_FR_TIMER_MS:=10000}"
 : "${SIPCHARGE_LB_CHILDREN:=4}"
 
 EAR="$SIPCHARGE_ROOT/ear/target/sipcharge.ear"
@@ -444,7 +447,7 @@ write_lb_config() {
   sed -e "s|@LB_HOST@|$SIPCHARGE_LB_HOST|g" -e "s|@LB_PORT@|$SIPCHARGE_LB_PORT|g" \
       -e "s|@DS_LIST@|$list|g" -e "s|@DS_SET@|1|g" -e "s|@DS_ALGORITHM@|$SIPCHARGE_LB_ALGORITHM|g" \
       -e "s|@PING_INTERVAL@|$SIPCHARGE_LB_PING_INTERVAL|g" -e "s|@FR_TIMER_MS@|$SIPCHARGE_LB_FR_TIMER_MS|g" \
-      -e "s|@INVITE_FR_TIMER_MS@|$SIPCHARGE_LB_INVITE_FR_TIMER_MS|g" -e "s|@CHILDREN@|$SIPCHARGE_LB_CHILDREN|g" \
+      -e "s|@INVITE_FR_TIMER_MS@|$SIPCHARGE_LB_INVITE_FR_TIMER_MS|g" -e "s|@DIALOG_RETRY_FR_TIMER_MS@|$SIPCHARGE_LB_DIALOG_RETRY_FR_TIMER_MS|g" -e "s|@CHILDREN@|$SIPCHARGE_LB_CHILDREN|g" \
       -e "s|@PROBING_THRESHOLD@|$SIPCHARGE_LB_PROBING_THRESHOLD|g" "$SIPCHARGE_ROOT/server-config/kamailio/kamailio.cfg.template" >"$LB_DIR/kamailio.cfg"
   if grep -v '^#' "$LB_DIR/kamailio.cfg" | grep -q '@[A-Z_]\+@'; then die "unreplaced markers in $LB_DIR/kamailio.cfg"; fi
   kamailio -c -f "$LB_DIR/kamailio.cfg" -L "$(kamailio_modules)" >"$LB_DIR/check.log" 2>&1 \
