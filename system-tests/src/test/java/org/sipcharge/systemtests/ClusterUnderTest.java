@@ -1,16 +1,12 @@
 package org.sipcharge.systemtests;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -132,30 +128,11 @@ final class ClusterUnderTest implements AutoCloseable {
 
     /** An instance's figures from GET /sipcharge/api/status (text form). */
     Map<String, String> status(Instance i) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.httpPort() + "/sipcharge/api/status"))
-                    .header("Accept", "text/plain").timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("status of " + i.name() + " answered " + r.statusCode());
-            }
-            Map<String, String> m = new LinkedHashMap<>();
-            for (String line : r.body().split("\n")) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    m.put(line.substring(0, eq), line.substring(eq + 1));
-                }
-            }
-            return m;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return SystemUnderTest.status(http, i.httpPort(), i.name());
     }
 
     long statusLong(Instance i, String key) {
-        return Long.parseLong(status(i).get(key));
+        return SystemUnderTest.statusLong(status(i), key);
     }
 
     /** Lines the billing-system simulator recorded: one per CDR received. */

@@ -107,11 +107,20 @@ final class SystemUnderTest implements AutoCloseable {
 
     /** The node's figures from GET /sipcharge/api/status (text form). */
     Map<String, String> status() {
+        return status(http, httpPort, "the node");
+    }
+
+    long statusLong(String key) {
+        return statusLong(status(), key);
+    }
+
+    /** GET /sipcharge/api/status (text form) of the node whose HTTP listener is on {@code port}, as key=value pairs. */
+    static Map<String, String> status(HttpClient http, int port, String who) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/sipcharge/api/status"))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sipcharge/api/status"))
                     .header("Accept", "text/plain").timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
-                throw new IllegalStateException("status answered " + r.statusCode());
+                throw new IllegalStateException("status of " + who + " answered " + r.statusCode());
             }
             Map<String, String> m = new LinkedHashMap<>();
             for (String line : r.body().split("\n")) {
@@ -129,8 +138,9 @@ final class SystemUnderTest implements AutoCloseable {
         }
     }
 
-    long statusLong(String key) {
-        String v = status().get(key);
+    /** A number from a status map; a missing or empty key fails with its name. */
+    static long statusLong(Map<String, String> status, String key) {
+        String v = status.get(key);
         if (v == null || v.isEmpty()) {
             throw new IllegalStateException("status has no " + key);
         }

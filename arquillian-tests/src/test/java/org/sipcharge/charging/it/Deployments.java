@@ -39,6 +39,7 @@ final class Deployments {
                 // domain: entities and the value types record() takes and returns
                 .addClasses(AccountingRequest.class, AccountingRecordType.class, AccountingOutcome.class,
                         AccountingRecordLog.class, AccountingSession.class, Cdr.class,
+                        org.sipcharge.charging.domain.model.accounting.ImsColumns.class,
                         org.sipcharge.charging.domain.model.cdr.PartialRecordPolicy.class,
                         // module charging-api: the IMS charging details a request and a session carry
                         org.sipcharge.charging.application.ImsChargingInfo.class)

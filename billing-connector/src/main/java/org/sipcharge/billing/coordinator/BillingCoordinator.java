@@ -338,23 +338,21 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     private final Object heartbeatPacing = new Object();
 
     private void pauseHeartbeat(long millis) {
-        if (millis <= 0) {
-            return;
-        }
-        synchronized (heartbeatPacing) {
-            try {
-                heartbeatPacing.wait(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stopping = true;
-            }
-        }
+        waitOn(heartbeatPacing, millis);
     }
 
     private void pause(long millis) {
-        synchronized (pacing) {
+        waitOn(pacing, millis);
+    }
+
+    /** Waits on a pacing monitor (stop() wakes it); an interrupt means the loop is to end. Nothing to wait: returns. */
+    private void waitOn(Object monitor, long millis) {
+        if (millis <= 0) {
+            return; // Object.wait(0) would wait for ever
+        }
+        synchronized (monitor) {
             try {
-                pacing.wait(millis);
+                monitor.wait(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopping = true;

@@ -1,5 +1,6 @@
 package org.sipcharge.charging.application.internal;
 
+import org.sipcharge.charging.application.SipTierQuorum;
 import com.hazelcast.core.HazelcastInstance;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -86,8 +87,8 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         long intervalSeconds = config.getInt("sipcharge.ctf.interim-interval-seconds", 0);
         int scanMs = Math.max(10, config.getInt("sipcharge.ctf.timer-scan-ms", 200));
         int backups = config.getInt("sipcharge.grid.backup-count", 1);
-        store = replicatedStore(backups, config.getInt("sipcharge.grid.expected-members", 0),
-                config.getInt("sipcharge.grid.das-member-port", 0));
+        store = replicatedStore(backups, new SipTierQuorum(config.getInt("sipcharge.grid.expected-members", 0),
+                config.getInt("sipcharge.grid.das-member-port", 0)));
         // A record still in flight after all its retransmissions and the buffer's write is not being sent any more.
         long inFlightExpiry = (maxRetransmissions + 1) * timeoutMs + 10_000;
         sessions = new AccountingSessions(store, this::send, rf::newSessionId, rf.originHost(), intervalSeconds, inFlightExpiry,
@@ -112,11 +113,10 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         }
     }
 
-    private static AccountingSessionStore replicatedStore(int backups, int expectedMembers, int dasMemberPort) {
+    private static AccountingSessionStore replicatedStore(int backups, SipTierQuorum quorum) {
         try {
             HazelcastInstance hz = (HazelcastInstance) new InitialContext().lookup("payara/Hazelcast");
-            return new HazelcastAccountingSessionStore(hz, SESSIONS_MAP, TIMERS_MAP, backups, expectedMembers)
-                    .withDasMemberPort(dasMemberPort);
+            return new HazelcastAccountingSessionStore(hz, SESSIONS_MAP, TIMERS_MAP, backups, quorum);
         } catch (NamingException | RuntimeException e) {
             LOG.log(Level.WARNING, "RF-030 Payara''s Hazelcast is not available ({0}); accounting sessions are kept in this JVM only",
                     e.getMessage());

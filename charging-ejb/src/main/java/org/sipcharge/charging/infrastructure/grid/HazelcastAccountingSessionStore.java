@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.config.IndexType;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
+import org.sipcharge.charging.application.SipTierQuorum;
 import com.hazelcast.map.IMap;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.query.Predicates;
@@ -37,23 +38,20 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     /** How long after a member joined or this member merged the tombstones are asked (a merged copy fires at once). */
     static final long CHECK_AFTER_JOIN_MILLIS = 5 * 60_000;
     private final int backupCount;
-    /** Data members the SIP tier has when whole (sipcharge.grid.expected-members); 0 or 1: no quorum rule. */
-    private final int expectedMembers;
-    /** Hazelcast port of the DAS (sipcharge.grid.das-member-port): a data member there is not of the SIP tier; 0: none. */
-    private int dasMemberPort;
+    private final SipTierQuorum quorum;
     private volatile boolean quorumLost;
 
     /** A member whose last scan is older than this is taken as not scanning (its application stopped or is gone). */
     static final long SCANNER_STALE_MILLIS = 5_000;
 
     public HazelcastAccountingSessionStore(HazelcastInstance hz, String sessionsMap, String timersMap, int backupCount) {
-        this(hz, sessionsMap, timersMap, backupCount, 0);
+        this(hz, sessionsMap, timersMap, backupCount, SipTierQuorum.NONE);
     }
 
     public HazelcastAccountingSessionStore(HazelcastInstance hz, String sessionsMap, String timersMap, int backupCount,
-                                           int expectedMembers) {
+                                           SipTierQuorum quorum) {
         this.hz = hz;
-        this.expectedMembers = expectedMembers;
+        this.quorum = quorum;
         this.backupCount = backupCount;
         configure(hz, sessionsMap, backupCount);
         configure(hz, timersMap, backupCount);
@@ -129,12 +127,6 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
      * Asks the tombstones only for a while after a member joined or this member merged (the only times a stopped
      * session can come back, and its stale copy is due at once), so normal operation pays no extra grid read per record.
      */
-    /** Members on this Hazelcast port (the DAS's) do not count towards the majority: they are not of the SIP tier. */
-    public HazelcastAccountingSessionStore withDasMemberPort(int port) {
-        this.dasMemberPort = port;
-        return this;
-    }
-
     @Override
     public boolean wasStopped(String key) {
         long merged = mergedAtMillis;
@@ -210,20 +202,19 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
      */
     @Override
     public boolean hasQuorum() {
-        if (expectedMembers <= 1) {
+        if (!quorum.enforced()) {
             return true;
         }
-        long data = hz.getCluster().getMembers().stream()
-                .filter(m -> !m.isLiteMember() && m.getAddress().getPort() != dasMemberPort).count();
-        boolean ok = data >= expectedMembers / 2 + 1;
+        long data = quorum.tierMembers(hz.getCluster().getMembers());
+        boolean ok = quorum.metBy(data);
         if (ok == quorumLost) {
             quorumLost = !ok;
             if (ok) {
-                LOG.log(Level.INFO, "RF-037 this member sees {0} of {1} data members again: it assigns record numbers again", new Object[]{data, expectedMembers});
+                LOG.log(Level.INFO, "RF-037 this member sees {0} of {1} data members again: it assigns record numbers again", new Object[]{data, quorum.expectedMembers()});
             } else {
                 LOG.log(Level.WARNING, "RF-036 this member sees only {0} of {1} data members (the grid is split and this is the smaller "
                         + "side): it sends no INTERIM or STOP until it sees a majority again; the other side carries the sessions",
-                        new Object[]{data, expectedMembers});
+                        new Object[]{data, quorum.expectedMembers()});
             }
         }
         return ok;
@@ -273,7 +264,7 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     @Override
     public String describe() {
         return "hazelcast cluster " + hz.getConfig().getClusterName() + ", " + hz.getCluster().getMembers().size()
-                + " members, " + backupCount + " sync backups" + (expectedMembers > 1
-                ? ", quorum " + (expectedMembers / 2 + 1) + " of " + expectedMembers + " data members" : "");
+                + " members, " + backupCount + " sync backups" + (quorum.enforced()
+                ? ", quorum " + quorum.majority() + " of " + quorum.expectedMembers() + " data members" : "");
     }
 }

@@ -394,11 +394,12 @@ public final class B2bua {
                 outboundRoute);
         out.setHeader(sip.headers().createMaxForwardsHeader(mf == null ? 69 : mf.getMaxForwards() - 1));
         copyBody(req, out);
-        ClientTransaction ct = sip.provider().getNewClientTransaction(out);
         ChargingVector pcv = chargingVector(req, key);
         String icid = pcv.icid() != null ? pcv.icid() : ChargingVector.newIcid();
+        // Complete before the client transaction is made from it: the transaction keeps the request it retransmits.
         out.addHeader(sip.headers().createHeader(ChargingVector.HEADER, ChargingVector.headerValue(icid,
                 pcv.icid() == null ? listeningPoint(nextHopTransport).getIPAddress() : null, pcv.originatingIoi())));
+        ClientTransaction ct = sip.provider().getNewClientTransaction(out);
         PENDING_EVENTS.put(key, new PendingEvent(st, calling, req.getRequestURI().toString(), Instant.now(),
                 ImsChargingInfo.of(icid, pcv.originatingIoi(), null, List.of())));
         try {

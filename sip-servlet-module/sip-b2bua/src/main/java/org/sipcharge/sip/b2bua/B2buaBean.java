@@ -1,5 +1,6 @@
 package org.sipcharge.sip.b2bua;
 
+import org.sipcharge.charging.application.SipTierQuorum;
 import com.hazelcast.core.HazelcastInstance;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
@@ -61,8 +62,8 @@ public class B2buaBean implements SipMessageListener {
                         HazelcastInstance hz = (HazelcastInstance) new InitialContext().lookup(HAZELCAST_JNDI);
                         store = new HazelcastCallStore(HazelcastCallStore.configuredMap(hz,
                                 Integer.getInteger("sipcharge.grid.backup-count", 1)), hz,
-                                Integer.getInteger("sipcharge.grid.expected-members", 0),
-                                Integer.getInteger("sipcharge.grid.das-member-port", 0));
+                                new SipTierQuorum(Integer.getInteger("sipcharge.grid.expected-members", 0),
+                                        Integer.getInteger("sipcharge.grid.das-member-port", 0)));
                     } catch (NamingException e) {
                         throw new IllegalStateException("SIP-010 Hazelcast is not available at " + HAZELCAST_JNDI
                                 + " (is the Payara data grid enabled?): " + e, e);

@@ -81,18 +81,9 @@ public class AccountingSession {
     @Column(name = "SERVICE_CONTEXT_ID", length = 128)
     private String serviceContextId;
 
-    @Column(name = "ICID", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
-    private String icid;
-
-    @Column(name = "ORIGINATING_IOI", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
-    private String originatingIoi;
-
-    @Column(name = "TERMINATING_IOI", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
-    private String terminatingIoi;
-
-    /** The SDP media lines, one per text line (see {@link ImsChargingInfo#sdpMedia()}). */
-    @Column(name = "SDP_MEDIA", length = 1100)
-    private String sdpMedia;
+    /** IMS charging details (Flyway V6); Hibernate leaves this null when all four columns are. */
+    @jakarta.persistence.Embedded
+    private ImsColumns ims;
 
     /** Partial records closed so far: the recordSequenceNumber of the last one (Flyway V4). */
     @Column(name = "PARTIAL_SEQUENCE", nullable = false)
@@ -138,11 +129,11 @@ public class AccountingSession {
         if (subscriptionE164 == null) subscriptionE164 = r.subscriptionE164();
         if (sipMethod == null) sipMethod = r.sipMethod();
         if (serviceContextId == null) serviceContextId = r.serviceContextId();
-        ImsChargingInfo ims = r.ims();
-        if (icid == null) icid = ims.icid();
-        if (originatingIoi == null) originatingIoi = ims.originatingIoi();
-        if (terminatingIoi == null) terminatingIoi = ims.terminatingIoi();
-        if (sdpMedia == null && !ims.sdpMedia().isEmpty()) sdpMedia = String.join("\n", ims.sdpMedia());
+        if (ims == null) {
+            ims = ImsColumns.of(r.ims());
+        } else {
+            ims.fillFrom(r.ims());
+        }
         lastRecordNumber = Math.max(lastRecordNumber, r.recordNumber());
         lastActivity = Instant.now();
     }
@@ -207,8 +198,7 @@ public class AccountingSession {
 
     /** The IMS charging details gathered from the session's records. */
     public ImsChargingInfo ims() {
-        return new ImsChargingInfo(icid, originatingIoi, terminatingIoi,
-                sdpMedia == null || sdpMedia.isEmpty() ? java.util.List.of() : java.util.List.of(sdpMedia.split("\n")));
+        return ims == null ? ImsChargingInfo.NONE : ims.toInfo();
     }
 
     public String sipMethod() { return sipMethod; }

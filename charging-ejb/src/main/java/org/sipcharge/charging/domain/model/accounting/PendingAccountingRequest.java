@@ -61,14 +61,8 @@ public class PendingAccountingRequest {
     @Column(name = "SIP_METHOD", length = 32)
     private String sipMethod;
     /** IMS charging details of the record (Flyway V6). */
-    @Column(name = "ICID", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
-    private String icid;
-    @Column(name = "ORIGINATING_IOI", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
-    private String originatingIoi;
-    @Column(name = "TERMINATING_IOI", length = ImsChargingInfo.MAX_IDENTIFIER_LENGTH)
-    private String terminatingIoi;
-    @Column(name = "SDP_MEDIA", length = 1100)
-    private String sdpMedia;
+    @jakarta.persistence.Embedded
+    private ImsColumns ims;
     /** RFC 6733 section 3: a retransmission keeps the End-to-End Identifier of the first copy. */
     @Column(name = "END_TO_END", nullable = false)
     private int endToEnd;
@@ -93,10 +87,7 @@ public class PendingAccountingRequest {
         this.eventTime = r.eventTime();
         this.causeCode = r.causeCode();
         this.sipMethod = r.sipMethod();
-        this.icid = r.ims().icid();
-        this.originatingIoi = r.ims().originatingIoi();
-        this.terminatingIoi = r.ims().terminatingIoi();
-        this.sdpMedia = r.ims().sdpMedia().isEmpty() ? null : String.join("\n", r.ims().sdpMedia());
+        this.ims = ImsColumns.of(r.ims());
         this.endToEnd = endToEnd;
         this.bufferedAt = bufferedAt;
         this.lastError = lastError == null ? null : truncate(lastError, 512);
@@ -106,8 +97,7 @@ public class PendingAccountingRequest {
     public AccountingRequest toRequest() {
         return new AccountingRequest(sessionId, originHost, type, recordNumber, true, userSessionId, callingParty,
                 calledParty, sipRequestTime, sipResponseTime, eventTime, causeCode, sipMethod)
-                .withIms(new ImsChargingInfo(icid, originatingIoi, terminatingIoi,
-                        sdpMedia == null ? java.util.List.of() : java.util.List.of(sdpMedia.split("\n"))));
+                .withIms(ims == null ? ImsChargingInfo.NONE : ims.toInfo());
     }
 
     public Long id() { return id; }

@@ -29,6 +29,7 @@ import java.time.Instant;
         query = "select c from Cdr c where c.publishedAt is null order by c.localSequenceNumber")
 @NamedQuery(name = "Cdr.countAll", query = "select count(c) from Cdr c")
 @NamedQuery(name = "Cdr.countUnpublished", query = "select count(c) from Cdr c where c.publishedAt is null")
+// Used by tests and diagnostics only: no index on SESSION_ID, so that the CDF's inserts stay cheap (a full scan here).
 @NamedQuery(name = "Cdr.findBySessionId", query = "select c from Cdr c where c.sessionId = :sessionId")
 public class Cdr {
 

@@ -1,5 +1,6 @@
 package org.sipcharge.sip.b2bua.infrastructure;
 
+import org.sipcharge.charging.application.SipTierQuorum;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -24,8 +25,7 @@ public final class HazelcastCallStore implements CallStore {
 
     private final IMap<String, byte[]> map;
     private final HazelcastInstance hz;
-    /** Data members of the whole SIP tier (sipcharge.grid.expected-members); 0 or 1: no quorum rule. */
-    private final int expectedMembers;
+    private final SipTierQuorum quorum;
 
     /**
      * The calls map with its backup count set as dynamic configuration before first use. A cluster that already
@@ -41,27 +41,19 @@ public final class HazelcastCallStore implements CallStore {
         return hz.getMap(MAP_NAME);
     }
 
-    /** Hazelcast port of the DAS: a data member there is not of the SIP tier and does not count; 0: none. */
-    private final int dasMemberPort;
-
     public HazelcastCallStore(IMap<String, byte[]> map) {
-        this(map, null, 0, 0);
+        this(map, null, SipTierQuorum.NONE);
     }
 
-    public HazelcastCallStore(IMap<String, byte[]> map, HazelcastInstance hz, int expectedMembers, int dasMemberPort) {
+    public HazelcastCallStore(IMap<String, byte[]> map, HazelcastInstance hz, SipTierQuorum quorum) {
         this.map = map;
         this.hz = hz;
-        this.expectedMembers = expectedMembers;
-        this.dasMemberPort = dasMemberPort;
+        this.quorum = quorum;
     }
 
     @Override
     public boolean hasQuorum() {
-        if (hz == null || expectedMembers <= 1) {
-            return true;
-        }
-        return hz.getCluster().getMembers().stream()
-                .filter(m -> !m.isLiteMember() && m.getAddress().getPort() != dasMemberPort).count() >= expectedMembers / 2 + 1;
+        return hz == null || quorum.metBy(hz.getCluster().getMembers());
     }
 
     @Override
