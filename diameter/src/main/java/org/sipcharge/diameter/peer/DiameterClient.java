@@ -78,6 +78,15 @@ public final class DiameterClient {
         return c != null && c.state() == PeerState.OPEN;
     }
 
+    /**
+     * Connected, OPEN or SUSPECT (RFC 3539: a request or DWR unanswered): a caller that has another peer OPEN sends
+     * there, one that has not may still send here.
+     */
+    public boolean isConnected() {
+        PeerConnection c = connection;
+        return c != null && (c.state() == PeerState.OPEN || c.state() == PeerState.SUSPECT);
+    }
+
     public PeerState state() {
         PeerConnection c = connection;
         return c == null ? PeerState.CLOSED : c.state();
@@ -93,11 +102,12 @@ public final class DiameterClient {
 
     /**
      * Sends a request, adding Origin-Host and Origin-Realm after the Session-Id when the builder has none.
-     * Completes with the answer, or exceptionally when no connection is open, on timeout or on connection loss.
+     * Completes with the answer, or exceptionally when not connected ({@link #isConnected}), on timeout or on
+     * connection loss.
      */
     public CompletableFuture<DiameterMessage> send(DiameterMessage.Builder request) {
         PeerConnection c = connection;
-        if (c == null || c.state() != PeerState.OPEN) {
+        if (c == null || (c.state() != PeerState.OPEN && c.state() != PeerState.SUSPECT)) {
             return CompletableFuture.failedFuture(new IOException("no open Diameter connection to " + remote
                     + (lastError.isEmpty() ? "" : " (" + lastError + ")")));
         }

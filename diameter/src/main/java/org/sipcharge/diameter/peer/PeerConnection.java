@@ -220,8 +220,8 @@ final class PeerConnection {
      * An application request went unanswered: the peer may be gone without the connection showing it (a host that
      * drops packets). Waiting for the watchdog to notice takes up to two Tw (RFC 3539 3.4.1: DWR after Tw of silence,
      * failure after the next); meanwhile every new request would wait out its own timeout first. So the connection
-     * turns SUSPECT at once (no new requests: the caller fails over, RFC 6733 5.5.4) and a DWR asks now; any message
-     * from the peer makes it OPEN again (see dispatch), and no answer within {@code timeout} closes it.
+     * turns SUSPECT at once (a caller with another peer OPEN sends there, RFC 6733 5.5.4) and a DWR asks now; any
+     * message from the peer makes it OPEN again (see dispatch), and no answer within {@code timeout} closes it.
      */
     private void probeAfterTimeout(Duration timeout) {
         synchronized (stateLock) {
@@ -231,8 +231,8 @@ final class PeerConnection {
             state = PeerState.SUSPECT;
             dwrOutstanding = true;
         }
-        LOG.log(Level.WARNING, "DIA-033 a request to {0} went unanswered for {1} ms: peer suspect, no new requests until it "
-                + "answers the DWR sent now", new Object[]{peer.originHost(), timeout.toMillis()});
+        LOG.log(Level.WARNING, "DIA-033 a request to {0} went unanswered for {1} ms: peer suspect (requests go to another "
+                + "peer when one is open) until it answers the DWR sent now", new Object[]{peer.originHost(), timeout.toMillis()});
         request(dwr(), timeout).whenComplete((a, e) -> {
             if (e != null && state == PeerState.SUSPECT) {
                 LOG.log(Level.WARNING, "DIA-034 peer {0} answered no DWR within {1} ms after a request timed out: closing the "

@@ -8,7 +8,10 @@ public enum PeerState {
     WAIT_CEA,
     /** Capabilities exchanged; application traffic flows. */
     OPEN,
-    /** RFC 3539 3.4.1: a DWR is unanswered; no new requests are sent. */
+    /**
+     * RFC 3539 3.4.1: a DWR (or, here, a request) is unanswered; new requests go to another peer when one is OPEN
+     * (RFC 6733 5.5.4), and here only when none is.
+     */
     SUSPECT,
     /** DPR sent or received; closing. */
     CLOSING

@@ -151,7 +151,14 @@ public class RfClient {
         if (other != null && other.isOpen()) {
             return other;
         }
-        return first; // none open: the send fails at once with the peer's last error
+        // None OPEN: a SUSPECT one (a request timed out, its DWR not answered yet) is still connected.
+        if (first != null && first.isConnected()) {
+            return first;
+        }
+        if (other != null && other.isConnected()) {
+            return other;
+        }
+        return first; // none connected: the send fails at once with the peer's last error
     }
 
     /** At least one CDF connection is open. */
