@@ -6,16 +6,17 @@
 # the time limit, or when calls fail, then stops everything it started.
 #
 #   bench/cluster-calls.sh [--instances 3] [--rate 30] [--target 100000] [--minutes 20] [--interval 300]
-#                          [--plateau 10] [--heap 3g] [--keep]
+#                          [--plateau 10] [--heap 3g] [--kill-after M] [--keep]
 #
 # --interval is the Acct-Interim-Interval the CDFs ask for (seconds); with 100,000 calls and 300 s that is 333
 # INTERIMs per second on top of the STARTs. Once the target is held, the run goes on for --plateau minutes (every
-# held call then sends its INTERIMs) before it stops. --heap is each instance's -Xmx.
+# held call then sends its INTERIMs) before it stops. --heap is each instance's -Xmx. --kill-after M kills the last
+# instance with SIGKILL M minutes into the plateau (failover under load: watch the survivors' lateness after it).
 # Kamailio takes an instance out only after 3 unanswered probes of 2 s each (the product's defaults are 1 and 1 s,
 # for fast failover): on a saturated 2-core host, late probe answers otherwise take every instance out at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-INSTANCES=3; RATE=30; TARGET=100000; MINUTES=20; INTERVAL=300; PLATEAU=10; HEAP=3g; KEEP=false
+INSTANCES=3; RATE=30; TARGET=100000; MINUTES=20; INTERVAL=300; PLATEAU=10; HEAP=3g; KILL_AFTER=""; KEEP=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --instances) INSTANCES=$2; shift 2 ;;
@@ -25,8 +26,9 @@ while [ $# -gt 0 ]; do
     --interval) INTERVAL=$2; shift 2 ;;
     --plateau) PLATEAU=$2; shift 2 ;;
     --heap) HEAP=$2; shift 2 ;;
+    --kill-after) KILL_AFTER=$2; shift 2 ;;
     --keep) KEEP=true; shift ;;
-    *) echo "usage: $0 [--instances N] [--rate CPS] [--target CALLS] [--minutes M] [--interval S] [--plateau M] [--heap SIZE] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--instances N] [--rate CPS] [--target CALLS] [--minutes M] [--interval S] [--plateau M] [--heap SIZE] [--kill-after M] [--keep]" >&2; exit 2 ;;
   esac
 done
 export SIPCHARGE_INSTANCES=$INSTANCES SIPCHARGE_INSTANCE_HEAP=$HEAP
@@ -46,7 +48,8 @@ server-config/bin/sipcharge.sh start --cluster "$INSTANCES" >"$OUT/start.log" 2>
 echo "cluster of $INSTANCES instances up in $(( $(date +%s) - t0 )) s; offering $RATE calls/s, target $TARGET held calls, at most $MINUTES min, interim interval $INTERVAL s"
 mapfile -t NAMES < <(server-config/bin/cluster.sh instances | awk '{print $1}')
 mapfile -t HTTP < <(server-config/bin/cluster.sh instances | awk '{print $3}')
-value() { curl -fsS -m 5 -H 'Accept: text/plain' "http://127.0.0.1:$1/sipcharge/api/status" 2>/dev/null | sed -n "s/^$2=//p"; }
+# A dead instance answers nothing: its figures print empty (not an error that would end the run).
+value() { { curl -fsS -m 5 -H 'Accept: text/plain' "http://127.0.0.1:$1/sipcharge/api/status" 2>/dev/null || true; } | sed -n "s/^$2=//p"; }
 
 HOLD_MS=$(( (MINUTES + PLATEAU + 10) * 60 * 1000 ))
 SCEN=system-tests/src/test/resources/sipp/uac-dialog.xml
@@ -71,10 +74,18 @@ while :; do
     late+="$(value "${HTTP[$i]}" acr.interims.lateP50Ms)/$(value "${HTTP[$i]}" acr.interims.lateP99Ms)/$(value "${HTTP[$i]}" acr.interims.lateMaxMs) "
   done
   printf '%-5s %-9s %-9s %-7s %-40s %-28s %-22s %s\n' "$m" "$held" "$grid" "$failed" "$rss" "$owned" "$late" "$(cut -d' ' -f1 /proc/loadavg)"
-  if [ -z "$reached" ] && [ "${held:-0}" -ge "$TARGET" ]; then reached=$m; echo "target of $TARGET held calls reached after $m min; holding them $PLATEAU min"; fi
+  # SIPp has placed every call once held + failed reaches the target (a failed call is not placed again).
+  if [ -z "$reached" ] && [ $(( ${held:-0} + ${failed:-0} )) -ge "$TARGET" ]; then
+    reached=$m; echo "all $TARGET calls placed after $m min ($held held); holding them $PLATEAU min"
+  fi
+  if [ -n "$reached" ] && [ -n "$KILL_AFTER" ] && [ $(( m - reached )) -eq "$KILL_AFTER" ]; then
+    victim=${NAMES[$(( ${#NAMES[@]} - 1 ))]}
+    echo "kill -9 of $victim under load: $(server-config/bin/cluster.sh kill-instance "$victim" 2>&1 | tail -1)"
+    KILL_AFTER=""
+  fi
   if [ -n "$reached" ] && [ $(( m - reached )) -ge "$PLATEAU" ]; then break; fi
   if [ "$m" -ge $(( MINUTES + PLATEAU )) ] || [ "${failed:-0}" -gt 100 ] || ! kill -0 "$UAC_PID" 2>/dev/null; then break; fi
 done
 sent=0
-for h in "${HTTP[@]}"; do sent=$(( sent + $(value "$h" acr.interims.sent || echo 0) )); done
+for h in "${HTTP[@]}"; do v=$(value "$h" acr.interims.sent); sent=$(( sent + ${v:-0} )); done
 echo "stopped after $m min: $(stats_field 'CurrentCall') calls held by SIPp, $(value "${HTTP[0]}" acr.activeSessions) accounting sessions in the grid, $(stats_field 'FailedCall(C)') failed calls, $sent INTERIMs sent in all; details: $OUT"
