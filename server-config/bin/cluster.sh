@@ -124,8 +124,8 @@ asadmin_quiet() { local out; out=$(asadmin "$@" 2>&1) || { printf '%s\n' "$out" 
 listed() { local out; out=$(asadmin "$1" 2>/dev/null || true); awk '{print $1}' <<<"$out" | grep -qxF -- "$2"; }
 
 configure_grid() {
-  # The heartbeat properties are read by Hazelcast when a member starts: set them on the DAS (restarted below by
-  # the dynamic set-hazelcast-configuration) and on every instance.
+  # The heartbeat properties are read by Hazelcast when a member starts: set them on the DAS (its member restarts with
+  # the dynamic set-hazelcast-configuration below) and on every instance.
   local props=()
   [ -n "$SIPCHARGE_HZ_HEARTBEAT_SECONDS" ] && props+=("hazelcast.heartbeat.interval.seconds=$SIPCHARGE_HZ_HEARTBEAT_SECONDS")
   [ -n "$SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS" ] && props+=("hazelcast.max.no.heartbeat.seconds=$SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS")
@@ -138,11 +138,19 @@ configure_grid() {
   log "Hazelcast: cluster name $SIPCHARGE_CLUSTER_NAME, host-aware partitioning $SIPCHARGE_HZ_HOST_AWARE, heartbeat ${SIPCHARGE_HZ_HEARTBEAT_SECONDS:-default} s, member removed after ${SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS:-default} s silent"
   asadmin_quiet set-hazelcast-configuration --clusterName "$SIPCHARGE_CLUSTER_NAME" \
     --hostawarePartitioning "$SIPCHARGE_HZ_HOST_AWARE" --dynamic=true
-  # The DAS does not run the application in the clustered layout: as a data member it would own partitions of the
-  # calls, accounting sessions and interim timers that no timer scan of its own ever fires. A lite member holds no
-  # data, so every key is owned by an instance that runs the application.
-  log "Hazelcast: the DAS joins as a lite member (no partitions)"
-  asadmin_quiet set-hazelcast-configuration --target server --lite true --dynamic=true
+  # The DAS stays a Hazelcast data member. Payara's DAS cannot start as a lite member when it is the only member
+  # (seen 2026-12-05: NoDataMemberInClusterException during start-up, then "Shutdown requested"), and the DAS always
+  # starts before its instances. So it owns a share of the calls, accounting sessions and timers without running the
+  # application: the instances fire the timers of its partitions (orphaned-partition sharing in
+  # HazelcastAccountingSessionStore), and it does not count towards the SIP tier's majority (das-member-port).
+  # Earlier versions set --lite true here (dynamically, so it only took effect at the DAS's next start, which then
+  # failed): such a setting is undone without touching the running member.
+  local lite; lite=$(asadmin get configs.config.server-config.hazelcast-config-specific-configuration.lite 2>/dev/null \
+    | sed -n 's/.*\.lite=//p')
+  if [ "$lite" = true ]; then
+    log "Hazelcast: the DAS was configured as a lite member, which would keep it from starting again: undone"
+    asadmin_quiet set-hazelcast-configuration --target server --lite false --dynamic=false
+  fi
 }
 
 check_free() { # what port

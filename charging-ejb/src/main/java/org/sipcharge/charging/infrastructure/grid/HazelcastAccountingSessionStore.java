@@ -197,7 +197,7 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     }
 
     /**
-     * A majority of the expected data members (lite members such as the DAS hold no data and do not count). Logs each
+     * A majority of the expected data members (lite members and the DAS do not count, see {@link SipTierQuorum}). Logs each
      * change, so an operator sees when and for how long this member held back.
      */
     @Override
