@@ -166,16 +166,14 @@ class BillingCoordinatorFailoverIT {
 
     /** Polls the billing simulator's file every 20 ms; returns the wall-clock millis of the first record above the epoch. */
     static long pollFirstRecordAbove(long epoch, Duration deadline) throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            for (String[] r : cluster.billingRecords()) {
-                if (r.length > 6 && Long.parseLong(r[6]) > epoch) {
-                    return System.currentTimeMillis();
-                }
+        Wait.until(deadline, Duration.ofMillis(20), () -> {
+            try {
+                return cluster.billingRecords().stream().anyMatch(r -> r.length > 6 && Long.parseLong(r[6]) > epoch);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
             }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no CDR delivered under an epoch above " + epoch + " within " + deadline);
+        }, Boolean::booleanValue, "a CDR delivered under an epoch above " + epoch);
+        return System.currentTimeMillis();
     }
 
     /**

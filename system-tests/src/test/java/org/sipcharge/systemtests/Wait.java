@@ -10,6 +10,12 @@ final class Wait {
     }
 
     static <T> T until(Duration deadline, Supplier<T> probe, java.util.function.Predicate<T> done, String what) throws InterruptedException {
+        return until(deadline, Duration.ofMillis(200), probe, done, what);
+    }
+
+    /** As above, polling every {@code every}: for a measured time that must not be off by a whole 200 ms. */
+    static <T> T until(Duration deadline, Duration every, Supplier<T> probe, java.util.function.Predicate<T> done, String what)
+            throws InterruptedException {
         long end = System.nanoTime() + deadline.toNanos();
         T last = null;
         while (true) {
@@ -24,7 +30,7 @@ final class Wait {
             if (System.nanoTime() > end) {
                 throw new AssertionError("timed out after " + deadline + " waiting for " + what + "; last value: " + last);
             }
-            Thread.sleep(200);
+            Thread.sleep(every.toMillis());
         }
     }
 }

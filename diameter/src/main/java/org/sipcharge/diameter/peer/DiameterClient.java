@@ -83,7 +83,10 @@ public final class DiameterClient {
      * there, one that has not may still send here.
      */
     public boolean isConnected() {
-        PeerConnection c = connection;
+        return connected(connection);
+    }
+
+    private static boolean connected(PeerConnection c) {
         return c != null && (c.state() == PeerState.OPEN || c.state() == PeerState.SUSPECT);
     }
 
@@ -107,7 +110,7 @@ public final class DiameterClient {
      */
     public CompletableFuture<DiameterMessage> send(DiameterMessage.Builder request) {
         PeerConnection c = connection;
-        if (c == null || (c.state() != PeerState.OPEN && c.state() != PeerState.SUSPECT)) {
+        if (!connected(c)) {
             return CompletableFuture.failedFuture(new IOException("no open Diameter connection to " + remote
                     + (lastError.isEmpty() ? "" : " (" + lastError + ")")));
         }

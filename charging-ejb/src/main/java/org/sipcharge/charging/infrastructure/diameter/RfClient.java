@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
 import org.sipcharge.diameter.peer.TlsContexts;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -145,18 +146,14 @@ public class RfClient {
     private DiameterClient pick(int attempt) {
         DiameterClient first = attempt % 2 == 0 || secondary == null ? client : secondary;
         DiameterClient other = first == client ? secondary : client;
-        if (first != null && first.isOpen()) {
-            return first;
-        }
-        if (other != null && other.isOpen()) {
-            return other;
-        }
-        // None OPEN: a SUSPECT one (a request timed out, its DWR not answered yet) is still connected.
-        if (first != null && first.isConnected()) {
-            return first;
-        }
-        if (other != null && other.isConnected()) {
-            return other;
+        // An OPEN one first; else a SUSPECT one (a request timed out, its DWR not answered yet), still connected.
+        for (java.util.function.Predicate<DiameterClient> usable : List.<java.util.function.Predicate<DiameterClient>>of(
+                DiameterClient::isOpen, DiameterClient::isConnected)) {
+            for (DiameterClient c : new DiameterClient[]{first, other}) {
+                if (c != null && usable.test(c)) {
+                    return c;
+                }
+            }
         }
         return first; // none connected: the send fails at once with the peer's last error
     }
