@@ -43,6 +43,13 @@ class ClusterFailoverIT {
     static final int AFTER_RESTART_CALLS = 3;
     /** Acct-Interim-Interval the CDFs ask for: the held calls see about 15 INTERIMs each, the kill among them. */
     static final int INTERVAL_SECONDS = 2;
+    /**
+     * The CDFs' supervision closes a session silent for this many intervals (20 s). The product's default (3) is for
+     * real intervals (minutes); with 2 s it would be 6 s, within the time a partition takes to be detected (Hazelcast's
+     * 3 s heartbeat limit, then the takeover), and a held call whose INTERIMs waited that long would be cut in two
+     * records (the supervision's, STOP lost, and a continuation).
+     */
+    static final int SESSION_TIMEOUT_INTERVALS = 10;
     /** The bound: an INTERIM leaves at most 2 s after it was due, also across the kill. */
     static final long MAX_LATENESS_MILLIS = 2_000;
 
@@ -53,7 +60,8 @@ class ClusterFailoverIT {
     @BeforeAll
     static void startTheCluster() throws Exception {
         long t0 = System.nanoTime();
-        cluster = ClusterUnderTest.start("cluster-failover", INSTANCES, "sipcharge.cdf.interim-interval-seconds=" + INTERVAL_SECONDS);
+        cluster = ClusterUnderTest.start("cluster-failover", INSTANCES, "sipcharge.cdf.interim-interval-seconds=" + INTERVAL_SECONDS
+                + " sipcharge.cdf.session-timeout-intervals=" + SESSION_TIMEOUT_INTERVALS);
         report("cluster started (DAS, %d instances, Kamailio, Artemis, billing simulator) in %d s", INSTANCES,
                 Duration.ofNanos(System.nanoTime() - t0).toSeconds());
         for (ClusterUnderTest.Instance i : cluster.instances) {
@@ -375,9 +383,12 @@ class ClusterFailoverIT {
         assertEquals(expectedCdrs, records.size(), "one CDR per call at the billing simulator");
         Set<String> ids = new HashSet<>();
         for (String[] rec : records) {
-            // received.tsv: cdrId, callingParty, calledParty, durationMillis, localSequenceNumber, duplicate
+            // received.tsv: cdrId, callingParty, calledParty, durationMillis, localSequenceNumber, duplicate, epoch,
+            // recordSequenceNumber, lost ACRs (incomplete-CDR-Indication)
             assertTrue(ids.add(rec[0]), "CDR delivered twice: " + rec[0]);
             assertEquals("false", rec[5], "duplicate flagged by the billing simulator: " + String.join(" ", rec));
+            assertEquals("-", rec[8], "every session of these calls sent START and STOP, so no CDR is incomplete; 'stop' means "
+                    + "a CDF's supervision closed a live session (look for CDF-030 in the instances' logs): " + String.join(" ", rec));
         }
         // The CDRs of the calls just made carry their hold time, also those closed by another instance than the one
         // that opened them (the shared CDF database holds the START).
@@ -385,7 +396,8 @@ class ClusterFailoverIT {
         for (String[] rec : newest) {
             long duration = Long.parseLong(rec[3]);
             assertTrue(duration >= holdMillis - 100 && duration <= holdMillis + 5000,
-                    "duration " + duration + " ms of " + rec[0] + " should match the hold time of " + holdMillis + " ms");
+                    "duration " + duration + " ms of " + rec[0] + " should match the hold time of " + holdMillis + " ms: "
+                            + String.join(" ", rec));
         }
     }
 

@@ -187,6 +187,46 @@ class CdfAccountingServiceIT {
         }
     }
 
+    @Test
+    void aSessionClosedBySupervisionThatComesBackIsChargedInAContinuationRecord() {
+        // A CTF cut off for longer than the supervision allows: the CDF closed its session (STOP lost); then its INTERIM
+        // and STOP arrive. The rest of the call must be charged, and no second of it twice.
+        String session = newSessionId();
+        Instant answer = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant bye = Instant.now().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        assertEquals(AccountingOutcome.RECORDED, cdf.record(new AccountingRequest(session, ORIGIN_HOST, AccountingRecordType.START,
+                0, false, callId(session), CALLING, CALLED, INVITE, answer, answer, 0), NODE));
+        assertTrue(cdf.closeSilent(session, Instant.now().plusSeconds(1), NODE), "closed by the supervision");
+        CdrRow first = probe.cdrsOfSession(session).get(0);
+        ChargingDataRecord firstBody = CdrJmsContract.decodeBody(first.body(), first.cdrId(), session);
+        assertTrue(firstBody.stopLost() && !firstBody.startLost(), "the first record: STOP lost");
+        assertEquals(answer, first.openingTime());
+
+        assertFalse(cdf.closeSilent(session, Instant.now().plusSeconds(1), NODE), "a closed session is not closed again");
+        assertEquals(AccountingOutcome.RECORDED, cdf.record(new AccountingRequest(session, ORIGIN_HOST, AccountingRecordType.INTERIM,
+                1, false, callId(session), CALLING, CALLED, INVITE, answer, Instant.now(), 0), NODE));
+        assertEquals(1, probe.cdrsOfSession(session).size(), "the INTERIM opens the continuation, it does not close it");
+        assertEquals(AccountingOutcome.RECORDED, cdf.record(new AccountingRequest(session, ORIGIN_HOST, AccountingRecordType.STOP,
+                2, false, callId(session), CALLING, CALLED, INVITE, bye, bye, 0), NODE));
+
+        List<CdrRow> cdrs = probe.cdrsOfSession(session).stream()
+                .sorted(java.util.Comparator.comparingLong(CdrRow::localSequenceNumber)).toList();
+        assertEquals(2, cdrs.size(), "the incomplete record and its continuation: " + cdrs);
+        CdrRow continuation = cdrs.get(1);
+        ChargingDataRecord body = CdrJmsContract.decodeBody(continuation.body(), continuation.cdrId(), session);
+        assertEquals(first.closureTime(), continuation.openingTime(), "the continuation starts where the first record ended");
+        assertEquals(bye, continuation.closureTime());
+        assertTrue(body.startLost() && !body.stopLost(), "the continuation: START lost (it is in the first record)");
+        assertEquals(Duration.between(answer, bye), Duration.between(first.openingTime(), first.closureTime())
+                .plus(Duration.between(continuation.openingTime(), continuation.closureTime())), "the whole call, charged once");
+        assertEquals(3, probe.accountingRecordsOfSession(session));
+
+        // A second STOP is a closed session's, not a resumed one's: no third record.
+        assertEquals(AccountingOutcome.RECORDED_OUT_OF_SEQUENCE, cdf.record(new AccountingRequest(session, ORIGIN_HOST,
+                AccountingRecordType.STOP, 4, false, callId(session), CALLING, CALLED, INVITE, bye, bye, 0), NODE));
+        assertEquals(2, probe.cdrsOfSession(session).size());
+    }
+
     /** A group of one that, when its transaction fails on a conflict, is recorded again (CdfEndpoint's fallback). */
     private AccountingOutcome recordAsTheEndpointDoes(AccountingRequest r) {
         try {

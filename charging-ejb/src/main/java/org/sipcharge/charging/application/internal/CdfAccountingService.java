@@ -127,6 +127,8 @@ public class CdfAccountingService {
                 if (session == null) {
                     session = persistNew(request);
                     sessions.put(request.sessionId(), session);
+                } else if (request.type() == AccountingRecordType.INTERIM && session.resumable(request)) {
+                    resume(session, request);
                 } else {
                     // START after INTERIM/STOP of the same session is possible when answers crossed; keep what we have.
                     session.absorb(request);
@@ -146,6 +148,9 @@ public class CdfAccountingService {
                     session = persistNew(request);
                     sessions.put(request.sessionId(), session);
                 }
+                if (session.resumable(request)) {
+                    resume(session, request);
+                }
                 if (session.state() == AccountingSession.State.CLOSED) {
                     LOG.log(Level.WARNING, "CDF-021 second STOP (record {0}) for closed session {1}: recorded, no new CDR",
                             new Object[]{request.recordNumber(), request.sessionId()});
@@ -162,6 +167,15 @@ public class CdfAccountingService {
             }
         }
         return inSequence;
+    }
+
+    /** A session the supervision closed is alive after all: the rest of it goes into a continuation record. */
+    private void resume(AccountingSession session, AccountingRequest request) {
+        Instant from = session.deliveryEndTime();
+        session.resume(request);
+        LOG.log(Level.WARNING, "CDF-033 session {0}, closed by the supervision as silent since {1}, sent {2} record {3}: opened "
+                + "again; its CDR from then on is a continuation (incomplete-CDR-Indication aCRStartLost), so the rest of "
+                + "the session is charged", new Object[]{session.sessionId(), from, request.type(), request.recordNumber()});
     }
 
     private AccountingSession persistNew(AccountingRequest request) {
@@ -217,8 +231,8 @@ public class CdfAccountingService {
 
     /** @param stopLost the session is closed without its STOP (supervision) */
     private void writeCdr(AccountingSession session, boolean startLost, boolean stopLost, int cause, String nodeId, Instant now) {
-        // After partial records, the last one covers the time since the last partial closed.
-        Instant start = session.partialSequence() > 0 ? session.openRecordStart() : session.deliveryStartTime();
+        // After partial records or a supervision close, the last record covers the time since that one closed.
+        Instant start = session.openRecordStart();
         Instant end = session.deliveryEndTime().isBefore(start) ? start : session.deliveryEndTime();
         persistCdr(session, start, end, cause, startLost, stopLost, session.finalRecordSequenceNumber(), nodeId, now);
     }

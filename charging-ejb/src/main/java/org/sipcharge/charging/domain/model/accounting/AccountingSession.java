@@ -66,6 +66,10 @@ public class AccountingSession {
     @Column(name = "STATE", length = 8, nullable = false)
     private State state;
 
+    /** Closed by the supervision without a STOP (Flyway V7): a later INTERIM or STOP opens it again (see resume). */
+    @Column(name = "STOP_LOST", nullable = false)
+    private boolean stopLost;
+
     /** Subscription-Id END_USER_IMSI / END_USER_E164 given by the CTF (Flyway V4), for the CDR and the CFF. */
     @Column(name = "SUBSCRIPTION_IMSI", length = 64)
     private String subscriptionImsi;
@@ -151,6 +155,36 @@ public class AccountingSession {
             deliveryEndTime = deliveryStartTime;
         }
         state = State.CLOSED;
+        stopLost = true;
+    }
+
+    /**
+     * Whether a record of this session that arrives now opens it again: the supervision closed it without a STOP
+     * (the CTF was cut off or stalled for longer than the supervision allows), and the record is newer than any
+     * before the close (a late copy of an older one is old news and opens nothing).
+     */
+    public boolean resumable(AccountingRequest r) {
+        return state == State.CLOSED && stopLost && r.recordNumber() > lastRecordNumber;
+    }
+
+    /**
+     * Opens a session closed by the supervision again, at one of its later INTERIMs or its STOP: the incomplete record
+     * already written covers the session up to its last sign of life, a continuation record covers the rest from
+     * there, so no charged time is lost and none is counted twice. The continuation has no START of its own, so its
+     * CDR is marked incomplete (aCRStartLost), the one before it carries aCRStopLost: a billing system sees the two
+     * parts by the Session-Id.
+     */
+    public void resume(AccountingRequest r) {
+        if (!resumable(r)) {
+            throw new IllegalStateException("session " + sessionId + " was not closed by the supervision");
+        }
+        partialStart = deliveryEndTime;
+        partialInterims = 0;
+        deliveryEndTime = null;
+        startSeen = false;
+        stopLost = false;
+        state = State.OPEN;
+        absorb(r);
     }
 
     public void close(AccountingRequest stop) {
@@ -217,6 +251,7 @@ public class AccountingSession {
     public Instant deliveryEndTime() { return deliveryEndTime; }
     public long lastRecordNumber() { return lastRecordNumber; }
     public boolean startSeen() { return startSeen; }
+    public boolean stopLost() { return stopLost; }
     public Instant lastActivity() { return lastActivity; }
     public State state() { return state; }
 }
