@@ -143,12 +143,25 @@ public final class AccountingSessions {
      * pass (the grid is leaving or unreachable, so the other keys would fail alike); the next pass starts over.
      */
     public int scan() {
+        return scan(store::dueHere);
+    }
+
+    /**
+     * One pass over this member's share of the timers that no scanning member owns ({@link AccountingSessionStore#orphansDue}):
+     * run on a thread of its own, so that its reads on other members (slow while partitions migrate) never hold up
+     * the timers this member owns.
+     */
+    public int scanOrphans() {
+        return scan(store::orphansDue);
+    }
+
+    private int scan(java.util.function.LongFunction<java.util.Collection<String>> dueAt) {
         int fired = 0;
         if (!store.hasQuorum()) {
             return 0;
         }
         long slowBefore = slowClaims.get();
-        for (String key : store.dueHere(clock.millis())) {
+        for (String key : dueAt.apply(clock.millis())) {
             try {
                 if (fire(key)) {
                     fired++;

@@ -71,6 +71,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     private AccountingSessionStore store;
     private AccountingSessions sessions;
     private ScheduledFuture<?> scan;
+    private ScheduledFuture<?> orphanScan;
     private int maxRetransmissions;
 
     private final AtomicLong acrsSent = new AtomicLong();
@@ -93,7 +94,8 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         long inFlightExpiry = (maxRetransmissions + 1) * timeoutMs + 10_000;
         sessions = new AccountingSessions(store, this::send, rf::newSessionId, rf.originHost(), intervalSeconds, inFlightExpiry,
                 scheduler, Clock.systemUTC()).withSlowClaimMillis(config.getInt("sipcharge.grid.slow-claim-ms", 2000));
-        scan = scheduler.scheduleWithFixedDelay(this::scanOnce, scanMs, scanMs, TimeUnit.MILLISECONDS);
+        scan = scheduler.scheduleWithFixedDelay(() -> scanOnce(sessions::scan), scanMs, scanMs, TimeUnit.MILLISECONDS);
+        orphanScan = scheduler.scheduleWithFixedDelay(() -> scanOnce(sessions::scanOrphans), scanMs, scanMs, TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "RF-006 accounting sessions in {0}; interim timers scanned every {1} ms; configured interval {2} s "
                 + "(the ACA''s Acct-Interim-Interval overrides it)", new Object[]{store.describe(), scanMs, intervalSeconds});
     }
@@ -103,11 +105,14 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         if (scan != null) {
             scan.cancel(false);
         }
+        if (orphanScan != null) {
+            orphanScan.cancel(false);
+        }
     }
 
-    private void scanOnce() {
+    private void scanOnce(java.util.function.IntSupplier pass) {
         try {
-            sessions.scan();
+            pass.getAsInt();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "RF-035 interim timer scan failed: {0}", e.toString());
         }

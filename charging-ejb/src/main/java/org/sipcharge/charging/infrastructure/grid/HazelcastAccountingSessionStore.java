@@ -150,17 +150,27 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     }
 
     /**
-     * The due timers among the keys this member owns, plus, when some data member of the grid does not run the
-     * application (a DAS that is not a lite member, an instance whose deployment failed), a share of the due timers
-     * that member owns: nobody else would ever fire them. Members announce that they scan by writing their id with
-     * the time into a small map at every pass; the orphaned partitions are shared among the scanning members by
-     * partition id. Two members firing the same key is harmless (the state's compare-and-set lets one send).
+     * The due timers among the keys this member owns: a query of its own partitions only, answered without a network
+     * round trip. Each pass also announces that this member scans (its id with the time in a small map), which is how
+     * the others tell members that run the application from those that do not (see {@link #orphansDue}).
      */
     @Override
     public Collection<String> dueHere(long nowMillis) {
-        Collection<String> due = new java.util.HashSet<>(timers.localKeySet(Predicates.lessEqual("this", nowMillis)));
-        String localMemberId = localMemberId();
-        scanners.set(localMemberId, nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS);
+        Collection<String> due = timers.localKeySet(Predicates.lessEqual("this", nowMillis));
+        scanners.set(localMemberId(), nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS);
+        return due;
+    }
+
+    /**
+     * A share of the due timers owned by data members that do not scan (a DAS that is not a lite member, an instance
+     * whose deployment failed, a member whose application stopped): nobody else would ever fire them. The orphaned
+     * partitions are shared among the scanning members by partition id, and only this member's share is queried
+     * (a partition predicate), so each pass reads a fraction of the grid, not all of it: a grid-wide query every pass
+     * cost every member a full read of all timers, and it waits while partitions migrate after a member died. Two
+     * members firing the same key is harmless (the state's compare-and-set lets one send).
+     */
+    @Override
+    public Collection<String> orphansDue(long nowMillis) {
         java.util.Set<String> members = new java.util.HashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
             members.add(m.getUuid().toString());
@@ -172,28 +182,50 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
                 scanning.add(id);
             }
         });
-        java.util.Set<String> orphanOwners = new java.util.HashSet<>();
+        java.util.Set<java.util.UUID> orphanOwners = new java.util.HashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
             if (!m.isLiteMember() && !scanning.contains(m.getUuid().toString())) {
-                orphanOwners.add(m.getUuid().toString());
+                orphanOwners.add(m.getUuid());
             }
-        }
-        if (orphanOwners.isEmpty()) {
-            return due;
         }
         java.util.Collections.sort(scanning);
-        int me = scanning.indexOf(localMemberId);
-        if (me < 0) {
-            return due;
+        int me = scanning.indexOf(localMemberId());
+        if (orphanOwners.isEmpty() || me < 0) {
+            return java.util.List.of();
         }
-        for (String key : timers.keySet(Predicates.lessEqual("this", nowMillis))) {
-            Partition p = hz.getPartitionService().getPartition(key);
+        java.util.Set<String> share = new java.util.HashSet<>();
+        for (Partition p : hz.getPartitionService().getPartitions()) {
             Member owner = p.getOwner();
-            if (owner != null && orphanOwners.contains(owner.getUuid().toString()) && p.getPartitionId() % scanning.size() == me) {
-                due.add(key);
+            if (owner != null && orphanOwners.contains(owner.getUuid()) && p.getPartitionId() % scanning.size() == me) {
+                share.add(keyOfPartition(p.getPartitionId()));
             }
         }
-        return due;
+        if (share.isEmpty()) {
+            return java.util.List.of();
+        }
+        return timers.keySet(Predicates.multiPartitionPredicate(share, Predicates.lessEqual("this", nowMillis)));
+    }
+
+    /** One key per partition id, for partition predicates (found once by hashing made-up keys; Hazelcast has no other way). */
+    private volatile String[] partitionKeys;
+
+    private String keyOfPartition(int partitionId) {
+        String[] keys = partitionKeys;
+        if (keys == null) {
+            com.hazelcast.partition.PartitionService ps = hz.getPartitionService();
+            keys = new String[ps.getPartitions().size()];
+            int found = 0;
+            for (long n = 0; found < keys.length; n++) {
+                String k = "partition-key-" + n;
+                int id = ps.getPartition(k).getPartitionId();
+                if (keys[id] == null) {
+                    keys[id] = k;
+                    found++;
+                }
+            }
+            partitionKeys = keys;
+        }
+        return keys[partitionId];
     }
 
     /**

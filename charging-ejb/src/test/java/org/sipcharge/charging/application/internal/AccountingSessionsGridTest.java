@@ -48,7 +48,7 @@ class AccountingSessionsGridTest {
 
     private final List<HazelcastInstance> members = new ArrayList<>();
     private final ScheduledExecutorService cdfThreads = Executors.newScheduledThreadPool(2);
-    private final ScheduledExecutorService scanThreads = Executors.newScheduledThreadPool(3);
+    private final ScheduledExecutorService scanThreads = Executors.newScheduledThreadPool(6);
     private final ConcurrentLinkedQueue<Sent> received = new ConcurrentLinkedQueue<>();
     private final boolean[] dead = new boolean[3];
     /** Answers to this member are held back: its records stay in flight, as when it dies between ACR and ACA. */
@@ -77,6 +77,12 @@ class AccountingSessionsGridTest {
             scanThreads.scheduleWithFixedDelay(() -> {
                 if (!dead[member]) {
                     sessions.scan();
+                }
+            }, 100, 100, TimeUnit.MILLISECONDS);
+            // As the application does: the share of the non-scanning member's timers on a scan of its own.
+            scanThreads.scheduleWithFixedDelay(() -> {
+                if (!dead[member]) {
+                    sessions.scanOrphans();
                 }
             }, 100, 100, TimeUnit.MILLISECONDS);
         }

@@ -51,8 +51,16 @@ public interface AccountingSessionStore {
     default void discard(String key) {
     }
 
-    /** Keys owned by this member whose timer is due at {@code nowMillis}. */
+    /** Keys owned by this member whose timer is due at {@code nowMillis}: a local read, never waits on other members. */
     Collection<String> dueHere(long nowMillis);
+
+    /**
+     * This member's share of the due timers that no member running the application owns (a data member that does not
+     * run it, as the DAS): a read on other members, so it is asked apart from {@link #dueHere}, which it must not delay.
+     */
+    default Collection<String> orphansDue(long nowMillis) {
+        return java.util.List.of();
+    }
 
     /** Id of this member, stable for the life of this JVM. */
     String localMemberId();
