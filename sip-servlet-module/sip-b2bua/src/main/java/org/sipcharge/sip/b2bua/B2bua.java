@@ -486,7 +486,15 @@ public final class B2bua {
         toCaller.setReasonPhrase(r.getReasonPhrase());
         toCaller.addHeader(ourContact(c.aTransport));
         copyBody(r, toCaller);
-        p.server().sendResponse(toCaller);
+        // The callee's provisional and final answers reach us on different threads: a provisional must not follow the
+        // final answer to the caller (RFC 3261 17.2.1: no provisional after the final response). The final answer's
+        // thread takes the pending entry away first and sends under the same lock.
+        synchronized (p) {
+            if (PENDING.get(key) != p) {
+                return;
+            }
+            p.server().sendResponse(toCaller);
+        }
     }
 
     private void onAnswer(String key, Response r) throws ParseException, SipException, InvalidArgumentException {
@@ -544,7 +552,9 @@ public final class B2bua {
                 ok.addHeader(ourContact(c.aTransport));
                 copyBody(r, ok);
                 UNACKED_OK.put(key, ok);
-                p.server().sendResponse(ok);
+                synchronized (p) { // after a provisional being relayed (see relayProvisional)
+                    p.server().sendResponse(ok);
+                }
             }
             return;
         }
@@ -573,7 +583,9 @@ public final class B2bua {
             counters.callsFailed.incrementAndGet();
             Response toCaller = withTag(sip.messages().createResponse(r.getStatusCode(), p.server().getRequest()), c.aLocalTag);
             toCaller.setReasonPhrase(r.getReasonPhrase());
-            p.server().sendResponse(toCaller);
+            synchronized (p) { // after a provisional being relayed (see relayProvisional)
+                p.server().sendResponse(toCaller);
+            }
         }
     }
 
