@@ -17,6 +17,8 @@ export SIPCHARGE_CLUSTER_NAME="sipcharge-bench-$$"
 . server-config/bin/common.sh
 ensure_packages sip-tester curl python3
 # Every run starts from a fresh domain, broker and database (the unpacked distributions are kept).
+# The clustered layout's shared database and instance directories too: a run on the last run's 100,000 open sessions
+# spent its start-up with the CDFs' supervision closing them (the H2 file was 7 GB).
 rm -rf "$PAYARA_HOME/glassfish/domains/$SIPCHARGE_DOMAIN" "$SIPCHARGE_RUN_DIR/artemis-broker" "$SIPCHARGE_RUN_DIR/billing" \
-  "$SIPCHARGE_RUN_DIR/h2-database.password"
+  "$SIPCHARGE_RUN_DIR/h2-database.password" "$SIPCHARGE_RUN_DIR/cluster" "$PAYARA_HOME/glassfish/nodes/localhost-$SIPCHARGE_DOMAIN"
 
