@@ -82,6 +82,63 @@ class CdrNoLossIT {
         assertEveryCommittedCdrDeliveredOnce();
     }
 
+    /**
+     * The broker already has a CDR the outbox still holds, as after a crash between the broker's commit and the
+     * marking of the row: the broker refuses the whole batch transaction (duplicate id), and the relay must send that
+     * batch one by one (CDF-047) instead of retrying it for ever, which would stop the outbox. Staged by putting a
+     * message with the next CDR's duplicate id on the CDR queue before the call that makes that CDR. Last: the staged
+     * message takes the real CDR's place at the broker (it goes to the dead-letter queue as not a CDR).
+     */
+    @Test
+    @Order(3)
+    void aBatchTheBrokerRefusesForAKnownCdrIsSentOneByOne() throws Exception {
+        String last = lastCdrAtBilling(1);
+        String prefix = last.substring(0, last.lastIndexOf('-') + 1);
+        // One JVM draws CDR numbers from its own block of the sequence, one after the other.
+        String next = prefix + (Long.parseLong(last.substring(prefix.length())) + 1);
+        java.nio.file.Path broker = sut.runDir.resolve("artemis-broker");
+        java.util.Properties admin = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(broker.resolve("etc/sipcharge-admin.credentials"))) {
+            admin.load(in);
+        }
+        Processes.Result sent = Processes.run(List.of(broker.resolve("bin/artemis").toString(), "producer",
+                        "--url", "tcp://127.0.0.1:" + sut.artemisPort, "--user", admin.getProperty("user"),
+                        "--password", admin.getProperty("password"), "--destination", "queue://sipcharge.cdr",
+                        "--message-count", "1", "--message", "staged duplicate, not a CDR",
+                        "--properties", "[{\"type\":\"string\",\"key\":\"_AMQ_DUPL_ID\",\"value\":\"" + next + "\"}]"),
+                Map.of(), sut.runDir.resolve("logs/artemis-producer-" + System.nanoTime() + ".log"), Duration.ofSeconds(60));
+        assertEquals(0, sent.exitCode(), sent.output());
+        long committed = sut.statusLong("cdr.committed");
+        String made = lastCdrAtBilling(0);
+        try (Sipp.Running load = Sipp.start(sut.runDir.resolve("sipp/staged-duplicate"), sut.uasPort, sut.sipPort, 1, 200,
+                List.of("-sn", "uac"), List.of("-sn", "uas"))) {
+            load.finish(Duration.ofSeconds(60));
+        }
+        Map<String, String> s = Wait.until(Duration.ofSeconds(60), CdrNoLossIT::statusQuietly,
+                st -> st.get("cdr.committed") != null && Long.parseLong(st.get("cdr.committed")) > committed
+                        && "0".equals(st.get("cdr.outboxBacklog")), "the new CDR committed and the outbox empty again");
+        String log = java.nio.file.Files.readString(sut.runDir.resolve("payara6/glassfish/domains/sipcharge/logs/server.log"));
+        assertTrue(log.contains("CDF-047 a batch of 1 CDRs (from " + next + ")"),
+                "the relay sent the refused batch of " + next + " one by one (CDF-047 in server.log); committed "
+                        + s.get("cdr.committed") + ", last CDR at billing before: " + made);
+        report("the broker refused the batch holding %s (it had the staged copy); sent one by one, outbox empty", next);
+    }
+
+    /** Makes {@code calls} calls (0: none) and returns the highest-numbered CDR id at the billing simulator. */
+    private static String lastCdrAtBilling(int calls) throws Exception {
+        if (calls > 0) {
+            int before = sut.billingRecords().size();
+            try (Sipp.Running load = Sipp.start(sut.runDir.resolve("sipp/before-staging"), sut.uasPort,
+                    sut.sipPort, calls, 200, List.of("-sn", "uac"), List.of("-sn", "uas"))) {
+                load.finish(Duration.ofSeconds(60));
+            }
+            Wait.until(Duration.ofSeconds(60), () -> sut.billingRecords().size(), n -> n >= before + calls, "the call's CDR at billing");
+        }
+        return sut.billingRecords().stream().map(r -> r[0])
+                .max(java.util.Comparator.comparingLong((String id) -> Long.parseLong(id.substring(id.lastIndexOf('-') + 1))))
+                .orElseThrow();
+    }
+
     /** Waits for an empty outbox and as many distinct CDR ids at the billing simulator as CDRs committed. */
     private static void assertEveryCommittedCdrDeliveredOnce() throws Exception {
         Map<String, String> s = Wait.until(Duration.ofSeconds(180), CdrNoLossIT::statusQuietly, st -> {

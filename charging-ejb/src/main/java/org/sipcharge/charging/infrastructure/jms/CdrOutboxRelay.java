@@ -1,78 +1,66 @@
 package org.sipcharge.charging.infrastructure.jms;
 
-import jakarta.annotation.Resource;
+import jakarta.ejb.EJB;
+import jakarta.ejb.EJBException;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
-import jakarta.jms.BytesMessage;
-import jakarta.jms.ConnectionFactory;
-import jakarta.jms.DeliveryMode;
-import jakarta.jms.JMSContext;
-import jakarta.jms.JMSException;
-import jakarta.jms.JMSProducer;
-import jakarta.jms.Queue;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
-import org.sipcharge.cdr.CdrJmsContract;
 import org.sipcharge.charging.domain.model.cdr.Cdr;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * Moves committed CDRs from the outbox (CDR rows with no publication time) to the JMS CDR queue.
- * One call is one XA transaction over the database and the broker: either the messages are sent and the
- * rows marked, or neither. Should the marking be lost after the broker committed, the broker's duplicate
- * detection on {@code _AMQ_DUPL_ID} = CDR id drops the second send.
+ * Moves committed CDRs from the outbox (CDR rows with no publication time) to the JMS CDR queue. One call is one
+ * database transaction: it locks a batch of unpublished rows, has the {@link CdrPublisher} send them in a broker
+ * transaction of its own and commit it, then marks the rows and commits. Never one XA transaction over both: the
+ * broker's duplicate detection on {@code _AMQ_DUPL_ID} = CDR id makes sending again harmless, and a crash between
+ * the two commits (rows not marked) only means that the next relay sends them again and the broker drops them.
+ *
+ * <p>Rows another relay holds (an instance of the cluster on the same database) are skipped, not waited for:
+ * {@code FOR UPDATE SKIP LOCKED}, which both H2 2.x and PostgreSQL (9.5+) understand.
  */
 @Stateless
 public class CdrOutboxRelay {
 
+    private static final Logger LOG = Logger.getLogger(CdrOutboxRelay.class.getName());
+
     @PersistenceContext(unitName = "sipcharge")
     private EntityManager em;
 
-    @Resource(lookup = CdrJmsContract.CONNECTION_FACTORY_JNDI)
-    private ConnectionFactory connectionFactory;
+    @EJB
+    private CdrPublisher publisher;
 
-    @Resource(lookup = CdrJmsContract.CDR_QUEUE_JNDI)
-    private Queue cdrQueue;
-
-    /** @return how many CDRs were published (0 when the outbox is empty) */
+    /** @return how many CDRs were published (0 when the outbox is empty or every unpublished row is being published elsewhere) */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public int publishBatch(int maxRecords) {
-        List<Cdr> batch = em.createNamedQuery("Cdr.findUnpublished", Cdr.class)
-                .setMaxResults(maxRecords)
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getResultList();
+        @SuppressWarnings("unchecked")
+        List<Cdr> batch = em.createNativeQuery("select c.* from CDR c where c.PUBLISHED_AT is null"
+                + " order by c.LOCAL_SEQUENCE_NUMBER fetch first " + Math.max(1, maxRecords) + " rows only"
+                + " for update skip locked", Cdr.class).getResultList();
         if (batch.isEmpty()) {
             return 0;
         }
+        try {
+            publisher.sendAll(batch);
+        } catch (EJBException refused) {
+            // Either the broker is away (the sends below fail as well and the rows stay for the next attempt), or it
+            // refused the transaction because it already has one of these CDRs: sent before a crash that lost the
+            // rows' marking. One by one, the broker drops what it has and takes the rest.
+            LOG.log(Level.FINE, "batch refused, sending one by one", refused);
+            publisher.sendEach(batch);
+            LOG.info(() -> "CDF-047 a batch of " + batch.size() + " CDRs (from " + batch.get(0).cdrId()
+                    + ") was refused as a whole (" + rootMessage(refused) + "); sent one by one instead, the broker"
+                    + " dropping any it already had");
+        }
         Instant now = Instant.now();
-        try (JMSContext context = connectionFactory.createContext()) {
-            // No time-to-live: a CDR must never expire in the broker (it is money).
-            JMSProducer producer = context.createProducer().setDeliveryMode(DeliveryMode.PERSISTENT).setTimeToLive(0);
-            for (Cdr cdr : batch) {
-                BytesMessage message = context.createBytesMessage();
-                message.writeBytes(cdr.body());
-                message.setStringProperty(CdrJmsContract.PROP_DUPLICATE_ID, cdr.cdrId());
-                message.setStringProperty(CdrJmsContract.PROP_CDR_ID, cdr.cdrId());
-                message.setStringProperty(CdrJmsContract.PROP_SESSION_ID, cdr.sessionId());
-                message.setStringProperty(CdrJmsContract.PROP_SERVED_USER, cdr.callingParty());
-                message.setStringProperty(CdrJmsContract.PROP_CALLED_PARTY, cdr.calledParty());
-                message.setStringProperty(CdrJmsContract.PROP_RECORD_TYPE, CdrJmsContract.RECORD_TYPE_AS);
-                message.setStringProperty(CdrJmsContract.PROP_OPENING_TIME, cdr.openingTime().toString());
-                message.setStringProperty(CdrJmsContract.PROP_CLOSURE_TIME, cdr.closureTime().toString());
-                message.setLongProperty(CdrJmsContract.PROP_LOCAL_SEQUENCE, cdr.localSequenceNumber());
-                if (cdr.recordSequenceNumber() != null) {
-                    message.setLongProperty(CdrJmsContract.PROP_RECORD_SEQUENCE, cdr.recordSequenceNumber());
-                }
-                message.setStringProperty(CdrJmsContract.PROP_BODY_FORMAT, cdr.bodyFormat());
-                producer.send(cdrQueue, message);
-                cdr.markPublished(now);
-            }
-        } catch (JMSException e) {
-            throw new IllegalStateException("CDF-041 could not build a JMS message: " + e.getMessage(), e);
+        for (Cdr cdr : batch) {
+            cdr.markPublished(now);
         }
         return batch.size();
     }
@@ -80,12 +68,7 @@ public class CdrOutboxRelay {
     /** Opens a connection to the broker and a producer on the CDR queue, outside any transaction; throws when it cannot. */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public void probeBroker() {
-        try (JMSContext context = connectionFactory.createContext()) {
-            context.createProducer();
-            context.createBrowser(cdrQueue).close();
-        } catch (jakarta.jms.JMSRuntimeException | JMSException e) {
-            throw new IllegalStateException("CDF-045 broker probe failed: " + e.getMessage(), e);
-        }
+        publisher.probe();
     }
 
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
@@ -96,5 +79,23 @@ public class CdrOutboxRelay {
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public long committed() {
         return em.createNamedQuery("Cdr.countAll", Long.class).getSingleResult();
+    }
+
+    /** The oldest CDR still waiting in the outbox: its id and when it was committed. */
+    public record Waiting(String cdrId, Instant committedAt) {
+    }
+
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Optional<Waiting> oldestUnpublished() {
+        return em.createNamedQuery("Cdr.findUnpublished", Cdr.class).setMaxResults(1).getResultStream()
+                .findFirst().map(c -> new Waiting(c.cdrId(), c.createdAt()));
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 }

@@ -8,6 +8,8 @@ import jakarta.ejb.Schedule;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,11 +23,16 @@ import java.util.logging.Logger;
  * Drives the outbox relay: at once after each committed CDR ({@link #kick}) and every second as a safety net,
  * so a CDR left behind by a broker outage or a restart is published when the broker is back.
  * One drain runs at a time; a kick during a drain makes that drain go round once more.
+ *
+ * <p>No transaction of its own ({@code NOT_SUPPORTED}): each batch is a transaction of the relay, and a failed
+ * batch never rolls back the timer's delivery (Payara expunges a periodic timer whose deliveries keep rolling back,
+ * and the outbox would then move only when a new CDR kicks it).
  */
 @Singleton
 @Startup
 @DependsOn("SchemaMigrations")
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class CdrOutboxScheduler {
 
     private static final Logger LOG = Logger.getLogger(CdrOutboxScheduler.class.getName());
@@ -50,6 +57,9 @@ public class CdrOutboxScheduler {
     private final AtomicLong ticks = new AtomicLong();
     /** How long without a successful probe or publication before JMS counts as unhealthy (probe every 5 s). */
     static final java.time.Duration STALE_AFTER = java.time.Duration.ofSeconds(20);
+    /** A CDR older than this still in the outbox is reported (CDF-046), once a minute while it lasts. */
+    static final java.time.Duration OUTBOX_WAIT_REPORTED = java.time.Duration.ofSeconds(60);
+    private volatile Instant lastWaitReport = Instant.EPOCH;
 
     @Schedule(hour = "*", minute = "*", second = "*", persistent = false, info = "sipcharge CDR outbox")
     void everySecond() {
@@ -65,6 +75,34 @@ public class CdrOutboxScheduler {
                 draining.unlock();
             }
         }
+        if (ticks.get() % 15 == 0) {
+            reportLongWait();
+        }
+    }
+
+    /**
+     * Says so when a CDR has waited in the outbox for over a minute while the broker answers: rows locked by a
+     * transaction that never ends (a prepared XA branch left by a crash of an older release), or a relay that cannot
+     * keep up. Without this, the only sign would be a backlog figure that does not fall.
+     */
+    private void reportLongWait() {
+        try {
+            Instant now = Instant.now();
+            relay.oldestUnpublished().ifPresent(w -> {
+                java.time.Duration waited = java.time.Duration.between(w.committedAt(), now);
+                if (waited.compareTo(OUTBOX_WAIT_REPORTED) > 0 && !failing
+                        && java.time.Duration.between(lastWaitReport, now).compareTo(OUTBOX_WAIT_REPORTED) >= 0) {
+                    lastWaitReport = now;
+                    LOG.warning(() -> "CDF-046 CDR " + w.cdrId() + " has waited " + waited.toSeconds() + " s in the outbox ("
+                            + relay.backlog() + " unpublished) although the broker answers: the relay is still catching up"
+                            + " after an outage, or, if this CDR stays first, its row is locked by a transaction left prepared"
+                            + " by a crash (INFORMATION_SCHEMA.IN_DOUBT on H2, pg_prepared_xacts on PostgreSQL; see"
+                            + " server-config/README.md, CDR outbox)");
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "outbox wait check failed", e);
+        }
     }
 
     private void recovered() {
@@ -76,10 +114,11 @@ public class CdrOutboxScheduler {
     }
 
     private void failed(RuntimeException e) {
-        lastError.set(Instant.now() + " " + rootMessage(e));
+        lastError.set(Instant.now() + " " + CdrOutboxRelay.rootMessage(e));
         if (!failing) {
             // Logged once per outage, not every second; the CDRs stay in the outbox and are retried.
-            LOG.log(Level.SEVERE, "CDF-042 the JMS broker cannot be used; CDRs stay in the outbox and are retried every second", e);
+            LOG.log(Level.SEVERE, "CDF-042 CDRs cannot be published (the JMS broker or the CDF database fails: "
+                    + CdrOutboxRelay.rootMessage(e) + "); they stay in the outbox and are retried every second", e);
             failing = true;
         }
     }
@@ -109,14 +148,6 @@ public class CdrOutboxScheduler {
                 draining.unlock();
             }
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 
     public long published() {

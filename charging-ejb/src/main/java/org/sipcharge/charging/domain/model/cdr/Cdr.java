@@ -158,4 +158,5 @@ public class Cdr {
     public Instant closureTime() { return closureTime; }
     public byte[] body() { return body.clone(); }
     public Instant publishedAt() { return publishedAt; }
+    public Instant createdAt() { return createdAt; }
 }
