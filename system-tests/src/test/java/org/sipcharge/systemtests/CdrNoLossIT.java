@@ -132,7 +132,7 @@ class CdrNoLossIT {
                     sut.sipPort, calls, 200, List.of("-sn", "uac"), List.of("-sn", "uas"))) {
                 load.finish(Duration.ofSeconds(60));
             }
-            Wait.until(Duration.ofSeconds(60), () -> sut.billingRecords().size(), n -> n >= before + calls, "the call's CDR at billing");
+            Wait.until(Duration.ofSeconds(60), CdrNoLossIT::billingRecordCount, n -> n >= before + calls, "the call's CDR at billing");
         }
         return sut.billingRecords().stream().map(r -> r[0])
                 .max(java.util.Comparator.comparingLong((String id) -> Long.parseLong(id.substring(id.lastIndexOf('-') + 1))))
@@ -156,6 +156,14 @@ class CdrNoLossIT {
                 s.get("cdr.committed"), ids.size(), records.size(), flaggedDuplicates);
         assertEquals(Long.parseLong(s.get("cdr.committed")), ids.size(), "every committed CDR reached billing");
         assertEquals(ids.size(), records.size() - flaggedDuplicates, "each CDR id counted once after de-duplication");
+    }
+
+    private static int billingRecordCount() {
+        try {
+            return sut.billingRecords().size();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Set<String> distinctIds(List<String[]> records) {
