@@ -71,6 +71,8 @@ public final class AccountingSessions {
     private final AtomicLong slowClaims = new AtomicLong();
     /** A claim slower than this is not acted on (its backups were probably not written); 0: no limit. */
     private long slowClaimMillis;
+    /** Where a pass's keys are fired, several at once; null: one after the other on the scan's thread. */
+    private volatile java.util.concurrent.ExecutorService firingPool;
 
     /**
      * @param inFlightExpiryMillis after this long a record still marked in flight by a live member is taken over
@@ -97,6 +99,18 @@ public final class AccountingSessions {
      */
     public AccountingSessions withSlowClaimMillis(long millis) {
         this.slowClaimMillis = Math.max(0, millis);
+        return this;
+    }
+
+    /**
+     * Fires the due keys of a scan pass on these threads, several at once, instead of one after the other on the
+     * scan's thread: a key whose partition is migrating (after a member died, Hazelcast retries an operation on it
+     * after hazelcast.invocation.retry.pause.millis, 500 ms) then holds up only itself, not every key after it in the
+     * pass. The pass still ends only when all its keys are done, so passes never overlap. Without it (tests, tools),
+     * keys are fired one after the other.
+     */
+    public AccountingSessions withFiringPool(java.util.concurrent.ExecutorService pool) {
+        this.firingPool = pool;
         return this;
     }
 
@@ -156,28 +170,72 @@ public final class AccountingSessions {
     }
 
     private int scan(java.util.function.LongFunction<java.util.Collection<String>> dueAt) {
-        int fired = 0;
         if (!store.hasQuorum()) {
             return 0;
         }
         long slowBefore = slowClaims.get();
-        for (String key : dueAt.apply(clock.millis())) {
-            try {
-                if (fire(key)) {
-                    fired++;
-                }
-                if (slowClaims.get() != slowBefore) {
-                    // The grid answers writes only after its backup timeout (a member unreachable, not yet removed):
-                    // each further key would hold this thread as long; the next pass tries again.
+        java.util.Collection<String> due = dueAt.apply(clock.millis());
+        java.util.concurrent.ExecutorService pool = firingPool;
+        if (pool == null || due.size() < 2) {
+            int fired = 0;
+            for (String key : due) {
+                FireOutcome o = fireInPass(key, slowBefore, fired);
+                fired += o.fired() ? 1 : 0;
+                if (o.stopPass()) {
                     break;
                 }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "RF-033 timer scan stopped at session {0} after {1} fired: {2}; due timers are tried again at the next scan",
-                        new Object[]{key, fired, e.toString()});
+            }
+            return fired;
+        }
+        java.util.concurrent.atomic.AtomicInteger fired = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>(due.size());
+        for (String key : due) {
+            try {
+                running.add(pool.submit(() -> {
+                    if (stop.get()) {
+                        return; // the pass was stopped: the next pass tries this key again
+                    }
+                    FireOutcome o = fireInPass(key, slowBefore, fired.get());
+                    if (o.fired()) {
+                        fired.incrementAndGet();
+                    }
+                    if (o.stopPass()) {
+                        stop.set(true);
+                    }
+                }));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                break; // the pool is shutting down with the application
+            }
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.log(Level.WARNING, "RF-033 timer scan task failed: {0}", e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 break;
             }
         }
-        return fired;
+        return fired.get();
+    }
+
+    private record FireOutcome(boolean fired, boolean stopPass) {
+    }
+
+    /** Fires one key of a pass; says whether the pass should stop (a failure, or a write the grid answered only late). */
+    private FireOutcome fireInPass(String key, long slowBefore, int firedSoFar) {
+        try {
+            boolean fired = fire(key);
+            // A slow write: the grid answers writes only after its backup timeout (a member unreachable, not yet
+            // removed), so each further key would take as long; the next pass tries again.
+            return new FireOutcome(fired, slowClaims.get() != slowBefore);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "RF-033 timer scan stopped at session {0} after {1} fired: {2}; due timers are tried again at the next scan",
+                    new Object[]{key, firedSoFar, e.toString()});
+            return new FireOutcome(false, true);
+        }
     }
 
     /**

@@ -68,6 +68,12 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     @Resource(lookup = "java:comp/DefaultManagedScheduledExecutorService")
     private ManagedScheduledExecutorService scheduler;
 
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    private jakarta.enterprise.concurrent.ManagedThreadFactory threads;
+
+    /** Threads that fire the due timers of a scan pass, several at once (sipcharge.ctf.timer-fire-threads). */
+    private java.util.concurrent.ExecutorService firing;
+
     private AccountingSessionStore store;
     private AccountingSessions sessions;
     private ScheduledFuture<?> scan;
@@ -94,10 +100,16 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         long inFlightExpiry = (maxRetransmissions + 1) * timeoutMs + 10_000;
         sessions = new AccountingSessions(store, this::send, rf::newSessionId, rf.originHost(), intervalSeconds, inFlightExpiry,
                 scheduler, Clock.systemUTC()).withSlowClaimMillis(config.getInt("sipcharge.grid.slow-claim-ms", 2000));
+        int fireThreads = config.getInt("sipcharge.ctf.timer-fire-threads", 8);
+        if (fireThreads > 1) {
+            firing = java.util.concurrent.Executors.newFixedThreadPool(fireThreads, threads);
+            sessions.withFiringPool(firing);
+        }
         scan = scheduler.scheduleWithFixedDelay(() -> scanOnce(sessions::scan), scanMs, scanMs, TimeUnit.MILLISECONDS);
         orphanScan = scheduler.scheduleWithFixedDelay(() -> scanOnce(sessions::scanOrphans), scanMs, scanMs, TimeUnit.MILLISECONDS);
-        LOG.log(Level.INFO, "RF-006 accounting sessions in {0}; interim timers scanned every {1} ms; configured interval {2} s "
-                + "(the ACA''s Acct-Interim-Interval overrides it)", new Object[]{store.describe(), scanMs, intervalSeconds});
+        LOG.log(Level.INFO, "RF-006 accounting sessions in {0}; interim timers scanned every {1} ms and fired by {3} threads; configured "
+                + "interval {2} s (the ACA''s Acct-Interim-Interval overrides it)",
+                new Object[]{store.describe(), scanMs, intervalSeconds, Math.max(1, fireThreads)});
     }
 
     @PreDestroy
@@ -107,6 +119,9 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         }
         if (orphanScan != null) {
             orphanScan.cancel(false);
+        }
+        if (firing != null) {
+            firing.shutdownNow();
         }
     }
 

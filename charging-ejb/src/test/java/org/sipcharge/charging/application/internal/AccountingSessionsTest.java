@@ -218,12 +218,24 @@ class AccountingSessionsTest {
         final ManualClock clock;
         boolean quorum = true;
         long writeDelayMillis;
+        /** A read of this key waits for {@link #release} (its partition migrating, say). */
+        volatile String blockedKey;
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
         SplittableStore(ManualClock clock) {
             this.clock = clock;
         }
 
-        @Override public org.sipcharge.charging.domain.model.accounting.ChargingSessionState get(String key) { return local.get(key); }
+        @Override public org.sipcharge.charging.domain.model.accounting.ChargingSessionState get(String key) {
+            if (key.equals(blockedKey)) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return local.get(key);
+        }
         @Override public boolean putIfAbsent(String key, org.sipcharge.charging.domain.model.accounting.ChargingSessionState s) { return local.putIfAbsent(key, s); }
         @Override public boolean replace(String key, org.sipcharge.charging.domain.model.accounting.ChargingSessionState e,
                                          org.sipcharge.charging.domain.model.accounting.ChargingSessionState u) {
@@ -280,5 +292,41 @@ class AccountingSessionsTest {
         assertEquals(AccountingRecordType.INTERIM, cdf.last().type());
         assertEquals(1, cdf.last().recordNumber(), "the same number, not a new one");
         assertTrue(cdf.last().retransmission(), "with the T flag: the CDF may have it (RFC 6733 9.4)");
+    }
+
+    @Test
+    void aKeyWhoseReadHangsHoldsUpOnlyItselfWhenAPoolFiresThePass() throws Exception {
+        SplittableStore slow = new SplittableStore(clock);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            AccountingSessions s = new AccountingSessions(slow, cdf, () -> "ctf;" + (++sessionIds), "ctf.test", 0, 60_000,
+                    Runnable::run, clock).withFiringPool(pool);
+            int calls = 20;
+            for (int i = 0; i < calls; i++) {
+                s.started(call("c" + i));
+                cdf.answerLast(2);
+            }
+            clock.millis += 2_000;
+            slow.blockedKey = "c7"; // its partition is migrating: every operation on it waits
+            java.util.concurrent.CompletableFuture<Integer> pass = java.util.concurrent.CompletableFuture.supplyAsync(s::scan);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            int sent;
+            while ((sent = sentCount()) < 2 * calls - 1 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertEquals(2 * calls - 1, sent, "every other session's INTERIM left while c7 was held up");
+            assertFalse(pass.isDone(), "the pass ends only when all its keys are done");
+            slow.release.countDown();
+            assertEquals(calls, pass.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(2 * calls, sentCount());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private int sentCount() {
+        synchronized (cdf) {
+            return cdf.sent.size();
+        }
     }
 }
