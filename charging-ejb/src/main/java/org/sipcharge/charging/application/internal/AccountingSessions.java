@@ -9,11 +9,20 @@ import org.sipcharge.charging.domain.model.accounting.ChargingSessionState;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
@@ -72,7 +81,7 @@ public final class AccountingSessions {
     /** A claim slower than this is not acted on (its backups were probably not written); 0: no limit. */
     private long slowClaimMillis;
     /** Where a pass's keys are fired, several at once; null: one after the other on the scan's thread. */
-    private volatile java.util.concurrent.ExecutorService firingPool;
+    private volatile ExecutorService firingPool;
 
     /**
      * @param inFlightExpiryMillis after this long a record still marked in flight by a live member is taken over
@@ -109,7 +118,7 @@ public final class AccountingSessions {
      * pass. The pass still ends only when all its keys are done, so passes never overlap. Without it (tests, tools),
      * keys are fired one after the other.
      */
-    public AccountingSessions withFiringPool(java.util.concurrent.ExecutorService pool) {
+    public AccountingSessions withFiringPool(ExecutorService pool) {
         this.firingPool = pool;
         return this;
     }
@@ -169,13 +178,13 @@ public final class AccountingSessions {
         return scan(store::orphansDue);
     }
 
-    private int scan(java.util.function.LongFunction<java.util.Collection<String>> dueAt) {
+    private int scan(java.util.function.LongFunction<Collection<String>> dueAt) {
         if (!store.hasQuorum()) {
             return 0;
         }
         long slowBefore = slowClaims.get();
-        java.util.Collection<String> due = dueAt.apply(clock.millis());
-        java.util.concurrent.ExecutorService pool = firingPool;
+        Collection<String> due = dueAt.apply(clock.millis());
+        ExecutorService pool = firingPool;
         if (pool == null || due.size() < 2) {
             int fired = 0;
             for (String key : due) {
@@ -187,9 +196,9 @@ public final class AccountingSessions {
             }
             return fired;
         }
-        java.util.concurrent.atomic.AtomicInteger fired = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>(due.size());
+        AtomicInteger fired = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Future<?>> running = new ArrayList<>(due.size());
         for (String key : due) {
             try {
                 running.add(pool.submit(() -> {
@@ -204,14 +213,14 @@ public final class AccountingSessions {
                         stop.set(true);
                     }
                 }));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 break; // the pool is shutting down with the application
             }
         }
-        for (java.util.concurrent.Future<?> f : running) {
+        for (Future<?> f : running) {
             try {
                 f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 LOG.log(Level.WARNING, "RF-033 timer scan task failed: {0}", e.getCause().toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

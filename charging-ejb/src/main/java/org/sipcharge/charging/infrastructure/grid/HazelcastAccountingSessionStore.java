@@ -151,14 +151,12 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
 
     /**
      * The due timers among the keys this member owns: a query of its own partitions only, answered without a network
-     * round trip. Each pass also announces that this member scans (its id with the time in a small map), which is how
-     * the others tell members that run the application from those that do not (see {@link #orphansDue}).
+     * round trip, and nothing else. (It used to announce this member as a scanner as well, a replicated write that
+     * waits while its partition migrates after a member died, and so held up the pass; {@link #orphansDue} does it.)
      */
     @Override
     public Collection<String> dueHere(long nowMillis) {
-        Collection<String> due = timers.localKeySet(Predicates.lessEqual("this", nowMillis));
-        scanners.set(localMemberId(), nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS);
-        return due;
+        return timers.localKeySet(Predicates.lessEqual("this", nowMillis));
     }
 
     /**
@@ -171,6 +169,9 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
      */
     @Override
     public Collection<String> orphansDue(long nowMillis) {
+        // This member scans: its id with the time in a small map is how the others tell members that run the
+        // application from those that do not (the orphan scan runs next to the owner scan wherever the application does).
+        scanners.set(localMemberId(), nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS);
         java.util.Set<String> members = new java.util.HashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
             members.add(m.getUuid().toString());
