@@ -27,10 +27,12 @@ final class Wait {
             } catch (RuntimeException e) {
                 // the thing polled is not there yet; try again until the deadline
             }
-            if (System.nanoTime() > end) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
                 throw new AssertionError("timed out after " + deadline + " waiting for " + what + "; last value: " + last);
             }
-            Thread.sleep(every.toMillis());
+            // The pause between two probes, never past the deadline: the last probe is made at the deadline itself.
+            java.util.concurrent.TimeUnit.NANOSECONDS.sleep(Math.min(every.toNanos(), left));
         }
     }
 }

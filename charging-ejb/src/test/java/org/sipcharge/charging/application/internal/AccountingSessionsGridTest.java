@@ -186,7 +186,8 @@ class AccountingSessionsGridTest {
     }
 
 
-    private static void waitFor(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
+    /** Polls {@code condition} until it holds, failing after {@code seconds}; shared with AccountingSessionsTest. */
+    static void waitFor(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
