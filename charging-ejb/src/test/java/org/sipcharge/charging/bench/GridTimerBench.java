@@ -49,6 +49,8 @@ public final class GridTimerBench {
         List<AccountingSessions> nodes = new ArrayList<>();
         ScheduledExecutorService cdf = Executors.newScheduledThreadPool(2);
         ScheduledExecutorService scans = Executors.newScheduledThreadPool(6);
+        // As the application fires them (sipcharge.ctf.timer-fire-threads, default 8): a pass hands its keys over.
+        java.util.concurrent.ExecutorService firing = Executors.newFixedThreadPool(8);
         AtomicLong acrs = new AtomicLong();
         boolean[] dead = new boolean[3];
         for (int i = 0; i < 3; i++) {
@@ -63,7 +65,8 @@ public final class GridTimerBench {
                             cdf.schedule(() -> a.complete(new AccountingAnswer(2001, intervalSeconds)), 1, TimeUnit.MILLISECONDS);
                         }
                         return a;
-                    }, () -> "ctf.bench;" + UUID.randomUUID(), "ctf.bench", 0, 60_000, cdf, Clock.systemUTC());
+                    }, () -> "ctf.bench;" + UUID.randomUUID(), "ctf.bench", 0, 60_000, cdf, Clock.systemUTC())
+                    .withFiringPools(firing, firing);
             nodes.add(s);
             // As the application does: the owner scan, and the share of a non-scanning member's timers on its own.
             for (Runnable pass : List.<Runnable>of(s::scan, s::scanOrphans)) {
@@ -81,7 +84,7 @@ public final class GridTimerBench {
         if (das) {
             members.add(Hazelcast.newHazelcastInstance(TestGrid.member(cluster, ports, 3, "none")));
         }
-        System.out.printf("== conditions: %d cores, load %s, %d sessions, interval %d s, %d rounds, scan every %d ms, 3 members%s, 1 sync backup%n",
+        System.out.printf("== conditions: %d cores, load %s, %d sessions, interval %d s, %d rounds, scan every %d ms (8 firing threads), 3 members%s, 1 sync backup%n",
                 Runtime.getRuntime().availableProcessors(), loadAverage(), sessions, intervalSeconds, rounds, scanMs,
                 das ? " + a data member that does not scan (the DAS)" : "");
 
@@ -139,6 +142,7 @@ public final class GridTimerBench {
                 maxBefore, nodes.get(1).takeovers() + nodes.get(2).takeovers());
         System.out.printf("== load average after: %s; ACRs answered by the stand-in CDF: %d%n", loadAverage(), acrs.get());
         scans.shutdownNow();
+        firing.shutdownNow();
         cdf.shutdownNow();
         for (HazelcastInstance hz : members) {
             hz.getLifecycleService().terminate();

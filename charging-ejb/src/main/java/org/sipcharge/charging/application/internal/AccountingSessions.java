@@ -16,13 +16,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
@@ -80,8 +76,9 @@ public final class AccountingSessions {
     private final AtomicLong slowClaims = new AtomicLong();
     /** A claim slower than this is not acted on (its backups were probably not written); 0: no limit. */
     private long slowClaimMillis;
-    /** Where a pass's keys are fired, several at once; null: one after the other on the scan's thread. */
-    private volatile ExecutorService firingPool;
+    /** The owner scan's keys, and the orphan scan's partitions (see {@link Lane}). */
+    private final Lane ownerLane = new Lane();
+    private final Lane orphanLane = new Lane();
 
     /**
      * @param inFlightExpiryMillis after this long a record still marked in flight by a live member is taken over
@@ -112,14 +109,15 @@ public final class AccountingSessions {
     }
 
     /**
-     * Fires the due keys of a scan pass on these threads, several at once, instead of one after the other on the
-     * scan's thread: a key whose partition is migrating (after a member died, Hazelcast retries an operation on it
-     * after hazelcast.invocation.retry.pause.millis, 500 ms) then holds up only itself, not every key after it in the
-     * pass. The pass still ends only when all its keys are done, so passes never overlap. Without it (tests, tools),
-     * keys are fired one after the other.
+     * Fires the owner scan's due keys on the first pool and the orphan scan's partitions on the second, several at
+     * once, instead of one after the other on the scan's thread, and without a pass waiting for them ({@link Lane}):
+     * a key whose partition is migrating after a member died then holds up only itself. Two pools, so that the orphan
+     * scan's reads on other members never take the threads of the timers this member owns. Without them (tests, tools)
+     * a pass fires its keys one after the other and returns when they are done.
      */
-    public AccountingSessions withFiringPool(ExecutorService pool) {
-        this.firingPool = pool;
+    public AccountingSessions withFiringPools(ExecutorService owned, ExecutorService orphaned) {
+        ownerLane.pool = owned;
+        orphanLane.pool = orphaned;
         return this;
     }
 
@@ -162,89 +160,168 @@ public final class AccountingSessions {
     }
 
     /**
-     * One pass of this member's timer scan: fires every due timer among the keys this member owns. A failure stops the
-     * pass (the grid is leaving or unreachable, so the other keys would fail alike); the next pass starts over.
+     * One pass of this member's timer scan: hands every due timer among the keys this member owns to be fired. With a
+     * pool ({@link #withFiringPools}) the pass does not wait for them (see {@link Lane}) and returns how many it
+     * handed over; without one it fires them one after the other and returns how many records it sent. A failure
+     * stops the pass (the grid is leaving or unreachable, so the other keys would fail alike); the next pass starts
+     * over.
      */
     public int scan() {
-        return scan(store::dueHere);
-    }
-
-    /**
-     * One pass over this member's share of the timers that no scanning member owns ({@link AccountingSessionStore#orphansDue}):
-     * run on a thread of its own, so that its reads on other members (slow while partitions migrate) never hold up
-     * the timers this member owns.
-     */
-    public int scanOrphans() {
-        return scan(store::orphansDue);
-    }
-
-    private int scan(java.util.function.LongFunction<Collection<String>> dueAt) {
         if (!store.hasQuorum()) {
             return 0;
         }
-        long slowBefore = slowClaims.get();
-        Collection<String> due = dueAt.apply(clock.millis());
-        ExecutorService pool = firingPool;
-        if (pool == null || due.size() < 2) {
+        long start = clock.millis();
+        Collection<String> due = store.dueHere(start);
+        ScanTrace trace = new ScanTrace("owner", start, clock.millis() - start);
+        return ownerLane.pass(due, key -> fireInPass(key, trace));
+    }
+
+    /**
+     * One pass over this member's share of the timers that no scanning member owns
+     * ({@link AccountingSessionStore#orphanPartitions}): run on a thread of its own, so that its reads on other members
+     * (slow while partitions migrate) never hold up the timers this member owns. Each partition is read and fired as
+     * one unit, so a partition that is migrating holds up only its own timers.
+     */
+    public int scanOrphans() {
+        if (!store.hasQuorum()) {
+            return 0;
+        }
+        long start = clock.millis();
+        List<String> partitions = new ArrayList<>();
+        for (int p : store.orphanPartitions(start)) {
+            partitions.add(Integer.toString(p));
+        }
+        return orphanLane.pass(partitions, partition -> {
+            long t0 = clock.millis();
+            Collection<String> due = store.dueInPartition(Integer.parseInt(partition), t0);
+            ScanTrace trace = new ScanTrace("orphan (partition " + partition + ")", start, clock.millis() - t0);
             int fired = 0;
             for (String key : due) {
-                FireOutcome o = fireInPass(key, slowBefore, fired);
-                fired += o.fired() ? 1 : 0;
-                if (o.stopPass()) {
-                    break;
+                Outcome o = fireInPass(key, trace);
+                fired += o.fired();
+                if (o.stop()) {
+                    return new Outcome(fired, true);
                 }
             }
-            return fired;
-        }
-        AtomicInteger fired = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
-        List<Future<?>> running = new ArrayList<>(due.size());
-        for (String key : due) {
-            try {
-                running.add(pool.submit(() -> {
-                    if (stop.get()) {
-                        return; // the pass was stopped: the next pass tries this key again
-                    }
-                    FireOutcome o = fireInPass(key, slowBefore, fired.get());
-                    if (o.fired()) {
-                        fired.incrementAndGet();
-                    }
-                    if (o.stopPass()) {
-                        stop.set(true);
-                    }
-                }));
-            } catch (RejectedExecutionException e) {
-                break; // the pool is shutting down with the application
-            }
-        }
-        for (Future<?> f : running) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                LOG.log(Level.WARNING, "RF-033 timer scan task failed: {0}", e.getCause().toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return fired.get();
+            return new Outcome(fired, false);
+        });
     }
 
-    private record FireOutcome(boolean fired, boolean stopPass) {
+    /** What a unit of a pass did: records sent, and whether what was queued behind it should wait for the next pass. */
+    private record Outcome(int fired, boolean stop) {
     }
 
-    /** Fires one key of a pass; says whether the pass should stop (a failure, or a write the grid answered only late). */
-    private FireOutcome fireInPass(String key, long slowBefore, int firedSoFar) {
+    /** How a due key was found, for the report of a late INTERIM (RF-041). */
+    record ScanTrace(String scan, long passStartMillis, long queryMillis) {
+        static final ScanTrace DIRECT = new ScanTrace("direct", 0, 0);
+    }
+
+    /**
+     * The units of work of one scan (keys, or partitions) and the pool that runs them. A pass hands over the units due
+     * now and does not wait for them: a unit still in flight from an earlier pass is not handed over again. So a key
+     * (or partition) that the grid holds up, its partition migrating after a member died (Hazelcast retries an
+     * operation on it every hazelcast.invocation.retry.pause.millis, 500 ms, until the migration is done), delays only
+     * itself, and the next pass, one scan period later, fires what has come due meanwhile. (When a pass waited for all
+     * its keys, one held key held up every key that came due after it: INTERIMs 4 s late after a kill at 100,000
+     * calls.) A unit that reports trouble (a failure, or a claim the grid wrote only late, RF-038) makes what was queued
+     * before it wait for the next pass, and no new pass starts until the units then in flight are done, as a stopped
+     * pass did when it waited for its keys. Without a pool, a pass runs its units one after the other on the scan's
+     * thread and stops at the first that reports trouble.
+     */
+    private static final class Lane {
+        private volatile ExecutorService pool;
+        private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+        /** Bumped by each unit that reports trouble; a unit queued before that does not run. */
+        private final AtomicLong stops = new AtomicLong();
+        private volatile boolean stopped;
+
+        int pass(Collection<String> units, java.util.function.Function<String, Outcome> work) {
+            ExecutorService p = pool;
+            if (p == null) {
+                int fired = 0;
+                for (String unit : units) {
+                    Outcome o = work.apply(unit);
+                    fired += o.fired();
+                    if (o.stop()) {
+                        break;
+                    }
+                }
+                return fired;
+            }
+            if (stopped) {
+                if (!inFlight.isEmpty()) {
+                    return 0;
+                }
+                stopped = false;
+            }
+            long epoch = stops.get();
+            int handed = 0;
+            for (String unit : units) {
+                if (!inFlight.add(unit)) {
+                    continue; // an earlier pass's unit, still running or queued
+                }
+                try {
+                    p.execute(() -> {
+                        try {
+                            if (stops.get() == epoch && work.apply(unit).stop()) {
+                                stopped = true;
+                                stops.incrementAndGet();
+                            }
+                        } catch (RuntimeException e) {
+                            LOG.log(Level.WARNING, "RF-033 timer scan task failed: {0}", e.toString());
+                        } finally {
+                            inFlight.remove(unit);
+                        }
+                    });
+                    handed++;
+                } catch (RejectedExecutionException e) {
+                    inFlight.remove(unit);
+                    break; // the pool is shutting down with the application
+                }
+            }
+            return handed;
+        }
+    }
+
+    /** Fires one key of a pass; says whether what comes after it should wait (a failure, or a write the grid answered only late). */
+    private Outcome fireInPass(String key, ScanTrace trace) {
+        long slowBefore = slowClaims.get();
         try {
-            boolean fired = fire(key);
+            boolean fired = fire(key, trace);
             // A slow write: the grid answers writes only after its backup timeout (a member unreachable, not yet
             // removed), so each further key would take as long; the next pass tries again.
-            return new FireOutcome(fired, slowClaims.get() != slowBefore);
+            return new Outcome(fired ? 1 : 0, slowClaims.get() != slowBefore);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "RF-033 timer scan stopped at session {0} after {1} fired: {2}; due timers are tried again at the next scan",
-                    new Object[]{key, firedSoFar, e.toString()});
-            return new FireOutcome(false, true);
+            LOG.log(Level.WARNING, "RF-033 timer scan stopped at session {0} ({1} scan): {2}; due timers are tried again at the next scan",
+                    new Object[]{key, trace.scan(), e.toString()});
+            return new Outcome(0, true);
         }
+    }
+
+    /** An INTERIM that leaves later than this after it was due is reported (RF-041). */
+    static final long LATE_REPORT_MILLIS = 1_000;
+    private final AtomicLong lateReportedAt = new AtomicLong(Long.MIN_VALUE / 2);
+    private final AtomicLong lateUnreported = new AtomicLong();
+
+    /**
+     * Reports an INTERIM that left over {@link #LATE_REPORT_MILLIS} late, at most one line every 5 s with the count of
+     * the others, and how it was found: a pass that began late means the scans were held up (this member busy, or its
+     * scan threads waiting on the grid), a slow read of the due timers or of the session means the grid answered slowly.
+     */
+    private void reportLate(String key, long recordNumber, long lateMillis, long readMillis, ScanTrace trace, long dueMillis) {
+        long now = clock.millis();
+        long last = lateReportedAt.get();
+        if (now - last < 5_000 || !lateReportedAt.compareAndSet(last, now)) {
+            lateUnreported.incrementAndGet();
+            return;
+        }
+        LOG.log(Level.WARNING, "RF-041 INTERIM {0} of session {1} left {2} ms after it was due: the {3} scan pass that found "
+                + "it began {4} ms after it was due, its read of the due timers took {5} ms, the read of the session {6} ms "
+                + "({7} other INTERIMs over {8} ms late since the last such report). The grid answers slowly: a member died "
+                + "or left and partitions are migrating, or this instance is overloaded",
+                new Object[]{recordNumber, key, lateMillis, trace.scan(),
+                        trace == ScanTrace.DIRECT ? 0 : trace.passStartMillis() - dueMillis, trace.queryMillis(), readMillis,
+                        lateUnreported.getAndSet(0), LATE_REPORT_MILLIS});
     }
 
     /**
@@ -253,10 +330,15 @@ public final class AccountingSessions {
      * @return true when a record was handed to the sender
      */
     boolean fire(String key) {
+        return fire(key, ScanTrace.DIRECT);
+    }
+
+    private boolean fire(String key, ScanTrace trace) {
         if (!firingHere.add(key)) {
             return false;
         }
         try {
+            long readStart = clock.millis();
             ChargingSessionState s = store.get(key);
             if (s == null) {
                 store.cancel(key);
@@ -304,7 +386,11 @@ public final class AccountingSessions {
                     return false;
                 }
                 interimsSent.incrementAndGet();
-                lateness.record(now - s.nextInterimMillis());
+                long late = now - s.nextInterimMillis();
+                lateness.record(late);
+                if (late > LATE_REPORT_MILLIS) {
+                    reportLate(key, next.lastRecordNumber(), late, now - readStart, trace, s.nextInterimMillis());
+                }
                 transmit(key, next.inFlightRequest(originHost, Instant.ofEpochMilli(now)));
                 return true;
             }

@@ -71,8 +71,9 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     private jakarta.enterprise.concurrent.ManagedThreadFactory threads;
 
-    /** Threads that fire the due timers of a scan pass, several at once (sipcharge.ctf.timer-fire-threads). */
+    /** Threads that fire the due timers of the owner scan and of the orphan scan, several at once (sipcharge.ctf.timer-fire-threads each). */
     private java.util.concurrent.ExecutorService firing;
+    private java.util.concurrent.ExecutorService orphanFiring;
 
     private AccountingSessionStore store;
     private AccountingSessions sessions;
@@ -103,7 +104,8 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         int fireThreads = config.getInt("sipcharge.ctf.timer-fire-threads", 8);
         if (fireThreads > 1) {
             firing = java.util.concurrent.Executors.newFixedThreadPool(fireThreads, threads);
-            sessions.withFiringPool(firing);
+            orphanFiring = java.util.concurrent.Executors.newFixedThreadPool(fireThreads, threads);
+            sessions.withFiringPools(firing, orphanFiring);
         }
         scan = scheduler.scheduleWithFixedDelay(() -> scanOnce(sessions::scan), scanMs, scanMs, TimeUnit.MILLISECONDS);
         orphanScan = scheduler.scheduleWithFixedDelay(() -> scanOnce(sessions::scanOrphans), scanMs, scanMs, TimeUnit.MILLISECONDS);
@@ -122,6 +124,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         }
         if (firing != null) {
             firing.shutdownNow();
+            orphanFiring.shutdownNow();
         }
     }
 

@@ -152,7 +152,8 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     /**
      * The due timers among the keys this member owns: a query of its own partitions only, answered without a network
      * round trip, and nothing else. (It used to announce this member as a scanner as well, a replicated write that
-     * waits while its partition migrates after a member died, and so held up the pass; {@link #orphansDue} does it.)
+     * waits while its partition migrates after a member died, and so held up the pass; {@link #orphanPartitions} does it,
+     * without waiting.)
      */
     @Override
     public Collection<String> dueHere(long nowMillis) {
@@ -160,33 +161,39 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
     }
 
     /**
-     * A share of the due timers owned by data members that do not scan (a DAS that is not a lite member, an instance
-     * whose deployment failed, a member whose application stopped): nobody else would ever fire them. The orphaned
-     * partitions are shared among the scanning members by partition id, and only this member's share is queried
-     * (a partition predicate), so each pass reads a fraction of the grid, not all of it: a grid-wide query every pass
-     * cost every member a full read of all timers, and it waits while partitions migrate after a member died. Two
-     * members firing the same key is harmless (the state's compare-and-set lets one send).
+     * The partitions owned by data members that do not scan (a DAS that is not a lite member, an instance whose
+     * deployment failed, a member whose application stopped), shared among the scanning members by partition id: this
+     * member's share. Each is then read on its own ({@link #dueInPartition}), so a pass reads a fraction of the grid,
+     * and a partition that is migrating holds up only its own timers. Two members firing the same key is harmless
+     * (the state's compare-and-set lets one send).
+     *
+     * <p>Which members scan is known from their beats in a small map, written and read here without waiting
+     * ({@link #beat}): a synchronous read or write waits while its partition migrates after a member died, and held the
+     * orphan scan up for seconds then.
      */
     @Override
-    public Collection<String> orphansDue(long nowMillis) {
-        // This member scans: its id with the time in a small map is how the others tell members that run the
-        // application from those that do not (the orphan scan runs next to the owner scan wherever the application does).
-        scanners.set(localMemberId(), nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS);
+    public Collection<Integer> orphanPartitions(long nowMillis) {
         java.util.Set<String> members = new java.util.HashSet<>();
+        java.util.Set<java.util.UUID> dataMembers = new java.util.HashSet<>();
         for (Member m : hz.getCluster().getMembers()) {
             members.add(m.getUuid().toString());
+            if (!m.isLiteMember()) {
+                dataMembers.add(m.getUuid());
+            }
         }
+        beat(nowMillis, members);
         // Only members in the cluster now: a member that died must not keep its share of the orphaned partitions.
         java.util.List<String> scanning = new java.util.ArrayList<>();
-        scanners.forEach((id, seen) -> {
+        scannerBeats.forEach((id, seen) -> {
             if (seen >= nowMillis - SCANNER_STALE_MILLIS && members.contains(id)) {
                 scanning.add(id);
             }
         });
+        scannerBeats.keySet().retainAll(members);
         java.util.Set<java.util.UUID> orphanOwners = new java.util.HashSet<>();
-        for (Member m : hz.getCluster().getMembers()) {
-            if (!m.isLiteMember() && !scanning.contains(m.getUuid().toString())) {
-                orphanOwners.add(m.getUuid());
+        for (java.util.UUID m : dataMembers) {
+            if (!scanning.contains(m.toString())) {
+                orphanOwners.add(m);
             }
         }
         java.util.Collections.sort(scanning);
@@ -194,18 +201,61 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
         if (orphanOwners.isEmpty() || me < 0) {
             return java.util.List.of();
         }
-        java.util.Set<String> share = new java.util.HashSet<>();
+        java.util.List<Integer> share = new java.util.ArrayList<>();
         for (Partition p : hz.getPartitionService().getPartitions()) {
             Member owner = p.getOwner();
             if (owner != null && orphanOwners.contains(owner.getUuid()) && p.getPartitionId() % scanning.size() == me) {
-                share.add(keyOfPartition(p.getPartitionId()));
+                share.add(p.getPartitionId());
             }
         }
-        if (share.isEmpty()) {
-            return java.util.List.of();
-        }
-        return timers.keySet(Predicates.multiPartitionPredicate(share, Predicates.lessEqual("this", nowMillis)));
+        return share;
     }
+
+    @Override
+    public Collection<String> dueInPartition(int partitionId, long nowMillis) {
+        return timers.keySet(Predicates.partitionPredicate(keyOfPartition(partitionId), Predicates.lessEqual("this", nowMillis)));
+    }
+
+    /** The last beat seen of each scanning member (this one's included), as this member last read them. */
+    private final java.util.concurrent.ConcurrentMap<String, Long> scannerBeats = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Beat writes and reads not answered yet: while any is, no new ones are sent (they would only pile up). */
+    private final java.util.concurrent.atomic.AtomicInteger beatsUnanswered = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * This member scans: its id with the time in a small map is how the others tell members that run the application
+     * from those that do not. Writes this member's beat and asks for the others' without waiting for either; the
+     * answers update {@link #scannerBeats}, which the next pass uses.
+     */
+    private void beat(long nowMillis, java.util.Set<String> members) {
+        String me = localMemberId();
+        scannerBeats.put(me, nowMillis);
+        // An answer can take as long as the grid's operation timeout; after SCANNER_STALE_MILLIS new ones are sent anyway.
+        if (beatsUnanswered.get() > 0 && nowMillis - beatsSentAt < SCANNER_STALE_MILLIS) {
+            return;
+        }
+        beatsSentAt = nowMillis;
+        beatsUnanswered.set(members.size());
+        try {
+            scanners.setAsync(me, nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS)
+                    .whenComplete((v, e) -> beatsUnanswered.decrementAndGet());
+            for (String id : members) {
+                if (id.equals(me)) {
+                    continue;
+                }
+                scanners.getAsync(id).whenComplete((seen, e) -> {
+                    beatsUnanswered.decrementAndGet();
+                    if (seen != null) {
+                        scannerBeats.merge(id, seen, Math::max);
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            beatsUnanswered.set(0); // the grid is shutting down: the next pass tries again
+            throw e;
+        }
+    }
+
+    private volatile long beatsSentAt;
 
     /** One key per partition id, for partition predicates (found once by hashing made-up keys; Hazelcast has no other way). */
     private volatile String[] partitionKeys;

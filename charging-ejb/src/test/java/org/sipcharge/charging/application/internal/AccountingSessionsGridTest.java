@@ -49,6 +49,8 @@ class AccountingSessionsGridTest {
     private final List<HazelcastInstance> members = new ArrayList<>();
     private final ScheduledExecutorService cdfThreads = Executors.newScheduledThreadPool(2);
     private final ScheduledExecutorService scanThreads = Executors.newScheduledThreadPool(6);
+    /** As the application has them (sipcharge.ctf.timer-fire-threads): passes hand their due keys over and go on. */
+    private final java.util.concurrent.ExecutorService firingThreads = Executors.newFixedThreadPool(8);
     private final ConcurrentLinkedQueue<Sent> received = new ConcurrentLinkedQueue<>();
     private final boolean[] dead = new boolean[3];
     /** Answers to this member are held back: its records stay in flight, as when it dies between ACR and ACA. */
@@ -57,6 +59,7 @@ class AccountingSessionsGridTest {
     @AfterEach
     void tearDown() {
         scanThreads.shutdownNow();
+        firingThreads.shutdownNow();
         cdfThreads.shutdownNow();
         members.forEach(m -> m.getLifecycleService().terminate());
     }
@@ -72,7 +75,7 @@ class AccountingSessionsGridTest {
             int member = i;
             AccountingSessions sessions = new AccountingSessions(new HazelcastAccountingSessionStore(hz, "rf-sessions", "rf-timers", 1),
                     request -> cdf(member, request), () -> "ctf.test;" + UUID.randomUUID(), "ctf.test", 0, 20_000,
-                    cdfThreads, Clock.systemUTC());
+                    cdfThreads, Clock.systemUTC()).withFiringPools(firingThreads, firingThreads);
             nodes.add(sessions);
             scanThreads.scheduleWithFixedDelay(() -> {
                 if (!dead[member]) {

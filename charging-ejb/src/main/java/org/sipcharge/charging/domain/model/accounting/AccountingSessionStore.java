@@ -55,10 +55,17 @@ public interface AccountingSessionStore {
     Collection<String> dueHere(long nowMillis);
 
     /**
-     * This member's share of the due timers that no member running the application owns (a data member that does not
-     * run it, as the DAS): a read on other members, so it is asked apart from {@link #dueHere}, which it must not delay.
+     * This member's share of the partitions whose owner does not run the application (a data member that does not run
+     * it, as the DAS): nobody else fires their timers. Answered from what this member knows, without waiting on other
+     * members; each partition's due timers are then read with {@link #dueInPartition}, apart from {@link #dueHere},
+     * which they must not delay, and apart from each other, so that a partition that is migrating delays only itself.
      */
-    default Collection<String> orphansDue(long nowMillis) {
+    default Collection<Integer> orphanPartitions(long nowMillis) {
+        return java.util.List.of();
+    }
+
+    /** Keys in this partition whose timer is due at {@code nowMillis}: a read on the partition's owner. */
+    default Collection<String> dueInPartition(int partitionId, long nowMillis) {
         return java.util.List.of();
     }
 
