@@ -337,6 +337,38 @@ class AccountingSessionsTest {
         }
     }
 
+    @Test
+    void aSlowClaimOnThePoolHoldsBackTheKeysQueuedBehindIt() throws Exception {
+        SplittableStore split = new SplittableStore(clock);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            AccountingSessions s = new AccountingSessions(split, cdf, () -> "ctf;" + (++sessionIds), "ctf.test", 0, 60_000,
+                    Runnable::run, clock).withSlowClaimMillis(2_000).withFiringPools(pool, pool);
+            int calls = 10;
+            for (int i = 0; i < calls; i++) {
+                s.started(call("q" + i));
+                cdf.answerLast(2);
+            }
+            clock.millis += 2_000;
+            split.writeDelayMillis = 5_000; // backups unreachable: every write comes back after the backup timeout
+            assertEquals(calls, s.scan(), "the pass hands every due key over");
+            pool.submit(() -> { }).get(10, java.util.concurrent.TimeUnit.SECONDS); // the one thread has run them all
+            assertEquals(1, s.slowClaims(), "after the first slow write, the keys queued behind it waited");
+            assertEquals(calls, sentCount(), "no INTERIM sent on a slow write");
+
+            split.writeDelayMillis = 0;
+            assertEquals(calls, s.scan(), "the next pass starts over with every due key");
+            pool.submit(() -> { }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(2 * calls, sentCount());
+            synchronized (cdf) {
+                assertEquals(1, cdf.sent.stream().filter(AccountingRequest::retransmission).count(),
+                        "the number claimed slowly goes out with the T flag, the others without");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private int sentCount() {
         synchronized (cdf) {
             return cdf.sent.size();
