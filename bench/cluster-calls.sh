@@ -82,10 +82,24 @@ while :; do
     victim=${NAMES[$(( ${#NAMES[@]} - 1 ))]}
     echo "kill -9 of $victim under load: $(server-config/bin/cluster.sh kill-instance "$victim" 2>&1 | tail -1)"
     KILL_AFTER=""
+    # Thread dumps of every Payara JVM of this run (the DAS too: it holds a share of the grid and serves the shared
+    # H2 database) 5 s and 20 s after the kill, for what they wait on while the grid reorganises.
+    (for t in 5 20; do
+       sleep $(( t == 5 ? 5 : 15 ))
+       for p in $(pgrep -f ASMain || true); do
+         tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$SIPCHARGE_RUN_DIR/payara6" || continue
+         jcmd "$p" Thread.print >"$OUT/threads-pid$p-kill+${t}s.txt" 2>&1 || true
+       done
+     done) &
   fi
   if [ -n "$reached" ] && [ $(( m - reached )) -ge "$PLATEAU" ]; then break; fi
   if [ "$m" -ge $(( MINUTES + PLATEAU )) ] || [ "${failed:-0}" -gt 100 ] || ! kill -0 "$UAC_PID" 2>/dev/null; then break; fi
 done
 sent=0
 for h in "${HTTP[@]}"; do v=$(value "$h" acr.interims.sent); sent=$(( sent + ${v:-0} )); done
+# Each instance's server log (rotated files included), for the RF-041 reports of late INTERIMs and what led to them.
+for n in "${NAMES[@]}"; do
+  cp -p "$SIPCHARGE_RUN_DIR"/payara6/glassfish/nodes/*/"$n"/logs/server.log* "$OUT/" 2>/dev/null \
+    && for f in "$OUT"/server.log*; do [ -f "$f" ] && mv "$f" "$OUT/$n-${f##*/}"; done
+done
 echo "stopped after $m min: $(stats_field 'CurrentCall') calls held by SIPp, $(value "${HTTP[0]}" acr.activeSessions) accounting sessions in the grid, $(stats_field 'FailedCall(C)') failed calls, $sent INTERIMs sent in all; details: $OUT"

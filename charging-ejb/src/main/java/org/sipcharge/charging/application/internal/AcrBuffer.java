@@ -59,11 +59,11 @@ public class AcrBuffer {
                 sessionsWithBacklog.addAll(sessions);
             }
             if (!sessions.isEmpty()) {
-                LOG.log(Level.WARNING, "RF-040 {0} accounting sessions have ACRs buffered from before this start; they are sent when a CDF answers",
+                LOG.log(Level.WARNING, "RF-043 {0} accounting sessions have ACRs buffered from before this start; they are sent when a CDF answers",
                         sessions.size());
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "RF-041 could not read the ACR buffer at start", e);
+            LOG.log(Level.SEVERE, "RF-044 could not read the ACR buffer at start", e);
         }
     }
 
