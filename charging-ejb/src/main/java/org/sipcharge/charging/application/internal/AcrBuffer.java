@@ -13,9 +13,9 @@ import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
 import org.sipcharge.charging.domain.model.accounting.PendingAccountingRequest;
 import org.sipcharge.charging.infrastructure.diameter.RfClient;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,7 +46,25 @@ public class AcrBuffer {
     @EJB
     private RfClient rf;
 
-    private final Set<String> sessionsWithBacklog = new HashSet<>();
+    /**
+     * Sessions with buffered records. Read without a lock by every send; changed only under the session's stripe of
+     * {@link #stripes}, together with the database write that makes it true or false. One lock for all sessions made
+     * every send wait behind each buffered record's commit: after a CDF outage under load, thousands of sends queued
+     * behind the buffer's writes one by one and the interim timers' threads with them (INTERIMs sent 30 s and more
+     * late, 100,000-call benchmark, 2026-12-06). Only the records of one session must keep their order.
+     */
+    private final Set<String> sessionsWithBacklog = ConcurrentHashMap.newKeySet();
+    private final Object[] stripes = new Object[64];
+
+    {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+    }
+
+    private Object stripeOf(String sessionId) {
+        return stripes[Math.floorMod(sessionId.hashCode(), stripes.length)];
+    }
     private final ReentrantLock draining = new ReentrantLock();
     private final AtomicLong buffered = new AtomicLong();
     private final AtomicLong drained = new AtomicLong();
@@ -55,9 +73,7 @@ public class AcrBuffer {
     void load() {
         try {
             List<String> sessions = store.sessions();
-            synchronized (sessionsWithBacklog) {
-                sessionsWithBacklog.addAll(sessions);
-            }
+            sessionsWithBacklog.addAll(sessions);
             if (!sessions.isEmpty()) {
                 LOG.log(Level.WARNING, "RF-043 {0} accounting sessions have ACRs buffered from before this start; they are sent when a CDF answers",
                         sessions.size());
@@ -69,9 +85,7 @@ public class AcrBuffer {
 
     /** True when the session has buffered records: the caller must then buffer, not send. */
     public boolean holdsBackLogFor(String sessionId) {
-        synchronized (sessionsWithBacklog) {
-            return sessionsWithBacklog.contains(sessionId);
-        }
+        return sessionsWithBacklog.contains(sessionId);
     }
 
     /**
@@ -79,7 +93,7 @@ public class AcrBuffer {
      * must report it as lost (RF-020), since nothing else can keep it.
      */
     public void add(AccountingRequest request, int endToEnd, String why) {
-        synchronized (sessionsWithBacklog) {
+        synchronized (stripeOf(request.sessionId())) {
             store.add(request, endToEnd, why);
             sessionsWithBacklog.add(request.sessionId());
         }
@@ -104,10 +118,8 @@ public class AcrBuffer {
 
     private void drain() {
         List<PendingAccountingRequest> batch;
-        synchronized (sessionsWithBacklog) {
-            if (sessionsWithBacklog.isEmpty()) {
-                return;
-            }
+        if (sessionsWithBacklog.isEmpty()) {
+            return;
         }
         batch = store.oldest(DRAIN_BATCH);
         for (PendingAccountingRequest p : batch) {
@@ -134,7 +146,7 @@ public class AcrBuffer {
                 store.failedAgain(p.id(), error);
                 return; // keep the order: nothing after a record that did not go through
             }
-            synchronized (sessionsWithBacklog) {
+            synchronized (stripeOf(p.sessionId())) {
                 if (store.remove(p.id(), p.sessionId()) == 0) {
                     sessionsWithBacklog.remove(p.sessionId());
                 }
