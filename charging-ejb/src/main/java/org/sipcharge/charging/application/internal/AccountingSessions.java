@@ -9,9 +9,7 @@ import org.sipcharge.charging.domain.model.accounting.ChargingSessionState;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -77,8 +75,8 @@ public final class AccountingSessions {
     /** A claim slower than this is not acted on (its backups were probably not written); 0: no limit. */
     private long slowClaimMillis;
     /** The owner scan's keys, and the orphan scan's partitions (see {@link Lane}). */
-    private final Lane ownerLane = new Lane();
-    private final Lane orphanLane = new Lane();
+    private final Lane<String> ownerLane = new Lane<>();
+    private final Lane<Integer> orphanLane = new Lane<>();
 
     /**
      * @param inFlightExpiryMillis after this long a record still marked in flight by a live member is taken over
@@ -187,24 +185,25 @@ public final class AccountingSessions {
             return 0;
         }
         long start = clock.millis();
-        List<String> partitions = new ArrayList<>();
-        for (int p : store.orphanPartitions(start)) {
-            partitions.add(Integer.toString(p));
-        }
-        return orphanLane.pass(partitions, partition -> {
+        return orphanLane.pass(store.orphanPartitions(start), partition -> {
             long t0 = clock.millis();
-            Collection<String> due = store.dueInPartition(Integer.parseInt(partition), t0);
+            Collection<String> due = store.dueInPartition(partition, t0);
             ScanTrace trace = new ScanTrace("orphan (partition " + partition + ")", start, clock.millis() - t0);
-            int fired = 0;
-            for (String key : due) {
-                Outcome o = fireInPass(key, trace);
-                fired += o.fired();
-                if (o.stop()) {
-                    return new Outcome(fired, true);
-                }
-            }
-            return new Outcome(fired, false);
+            return inOrder(due, key -> fireInPass(key, trace));
         });
+    }
+
+    /** Runs the units one after the other, stopping at the first that reports trouble; adds up what they sent. */
+    private static <T> Outcome inOrder(Collection<T> units, java.util.function.Function<T, Outcome> work) {
+        int fired = 0;
+        for (T unit : units) {
+            Outcome o = work.apply(unit);
+            fired += o.fired();
+            if (o.stop()) {
+                return new Outcome(fired, true);
+            }
+        }
+        return new Outcome(fired, false);
     }
 
     /** What a unit of a pass did: records sent, and whether what was queued behind it should wait for the next pass. */
@@ -228,25 +227,17 @@ public final class AccountingSessions {
      * pass did when it waited for its keys. Without a pool, a pass runs its units one after the other on the scan's
      * thread and stops at the first that reports trouble.
      */
-    private static final class Lane {
+    private static final class Lane<T> {
         private volatile ExecutorService pool;
-        private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+        private final Set<T> inFlight = ConcurrentHashMap.newKeySet();
         /** Bumped by each unit that reports trouble; a unit queued before that does not run. */
         private final AtomicLong stops = new AtomicLong();
         private volatile boolean stopped;
 
-        int pass(Collection<String> units, java.util.function.Function<String, Outcome> work) {
+        int pass(Collection<T> units, java.util.function.Function<T, Outcome> work) {
             ExecutorService p = pool;
             if (p == null) {
-                int fired = 0;
-                for (String unit : units) {
-                    Outcome o = work.apply(unit);
-                    fired += o.fired();
-                    if (o.stop()) {
-                        break;
-                    }
-                }
-                return fired;
+                return inOrder(units, work).fired();
             }
             if (stopped) {
                 if (!inFlight.isEmpty()) {
@@ -256,7 +247,7 @@ public final class AccountingSessions {
             }
             long epoch = stops.get();
             int handed = 0;
-            for (String unit : units) {
+            for (T unit : units) {
                 if (!inFlight.add(unit)) {
                     continue; // an earlier pass's unit, still running or queued
                 }

@@ -218,44 +218,37 @@ public final class HazelcastAccountingSessionStore implements AccountingSessionS
 
     /** The last beat seen of each scanning member (this one's included), as this member last read them. */
     private final java.util.concurrent.ConcurrentMap<String, Long> scannerBeats = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Beat writes and reads not answered yet: while any is, no new ones are sent (they would only pile up). */
-    private final java.util.concurrent.atomic.AtomicInteger beatsUnanswered = new java.util.concurrent.atomic.AtomicInteger();
+    /** The last round of beat writes and reads, and when it was sent: no new round while it is unanswered. */
+    private volatile java.util.concurrent.CompletableFuture<Void> beatRound = java.util.concurrent.CompletableFuture.completedFuture(null);
+    private volatile long beatRoundSentAt;
 
     /**
      * This member scans: its id with the time in a small map is how the others tell members that run the application
      * from those that do not. Writes this member's beat and asks for the others' without waiting for either; the
-     * answers update {@link #scannerBeats}, which the next pass uses.
+     * answers update {@link #scannerBeats}, which the next pass uses. A round still unanswered (the grid is slow) is
+     * not doubled, but after {@link #SCANNER_STALE_MILLIS} a new one goes anyway (an answer can take as long as the
+     * grid's operation timeout).
      */
     private void beat(long nowMillis, java.util.Set<String> members) {
         String me = localMemberId();
         scannerBeats.put(me, nowMillis);
-        // An answer can take as long as the grid's operation timeout; after SCANNER_STALE_MILLIS new ones are sent anyway.
-        if (beatsUnanswered.get() > 0 && nowMillis - beatsSentAt < SCANNER_STALE_MILLIS) {
+        if (!beatRound.isDone() && nowMillis - beatRoundSentAt < SCANNER_STALE_MILLIS) {
             return;
         }
-        beatsSentAt = nowMillis;
-        beatsUnanswered.set(members.size());
-        try {
-            scanners.setAsync(me, nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS)
-                    .whenComplete((v, e) -> beatsUnanswered.decrementAndGet());
-            for (String id : members) {
-                if (id.equals(me)) {
-                    continue;
-                }
-                scanners.getAsync(id).whenComplete((seen, e) -> {
-                    beatsUnanswered.decrementAndGet();
+        beatRoundSentAt = nowMillis;
+        java.util.List<java.util.concurrent.CompletableFuture<?>> round = new java.util.ArrayList<>();
+        round.add(scanners.setAsync(me, nowMillis, 60, java.util.concurrent.TimeUnit.SECONDS).toCompletableFuture());
+        for (String id : members) {
+            if (!id.equals(me)) {
+                round.add(scanners.getAsync(id).toCompletableFuture().thenAccept(seen -> {
                     if (seen != null) {
                         scannerBeats.merge(id, seen, Math::max);
                     }
-                });
+                }));
             }
-        } catch (RuntimeException e) {
-            beatsUnanswered.set(0); // the grid is shutting down: the next pass tries again
-            throw e;
         }
+        beatRound = java.util.concurrent.CompletableFuture.allOf(round.toArray(new java.util.concurrent.CompletableFuture<?>[0]));
     }
-
-    private volatile long beatsSentAt;
 
     /** One key per partition id, for partition predicates (found once by hashing made-up keys; Hazelcast has no other way). */
     private volatile String[] partitionKeys;

@@ -245,7 +245,25 @@ class AccountingSessionsTest {
         @Override public boolean remove(String key, org.sipcharge.charging.domain.model.accounting.ChargingSessionState e) { return local.remove(key, e); }
         @Override public void schedule(String key, long due) { local.schedule(key, due); }
         @Override public void cancel(String key) { local.cancel(key); }
-        @Override public java.util.Collection<String> dueHere(long now) { return local.dueHere(now); }
+        @Override public java.util.Collection<String> dueHere(long now) { return orphanPartitionCount > 0 ? java.util.List.of() : local.dueHere(now); }
+        /** When above 0: every key belongs to one of this many partitions, all owned by a member that does not scan. */
+        int orphanPartitionCount;
+        /** A read of this partition's due timers waits for {@link #release} (it is migrating, say). */
+        volatile int blockedPartition = -1;
+        int partitionOf(String key) { return Math.floorMod(key.hashCode(), orphanPartitionCount); }
+        @Override public java.util.Collection<Integer> orphanPartitions(long now) {
+            return java.util.stream.IntStream.range(0, orphanPartitionCount).boxed().toList();
+        }
+        @Override public java.util.Collection<String> dueInPartition(int partition, long now) {
+            if (partition == blockedPartition) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return local.dueHere(now).stream().filter(k -> partitionOf(k) == partition).toList();
+        }
         @Override public String localMemberId() { return local.localMemberId(); }
         @Override public boolean memberAlive(String id) { return local.memberAlive(id); }
         @Override public String ownerOf(String key) { return local.ownerOf(key); }
@@ -332,6 +350,37 @@ class AccountingSessionsTest {
                 cdf.sent.forEach(r -> numbers.computeIfAbsent(r.userSessionId(), k -> new java.util.ArrayList<>()).add(r.recordNumber()));
             }
             numbers.forEach((session, n) -> assertEquals(new java.util.HashSet<>(n).size(), n.size(), session + " sent a number twice: " + n));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anOrphanedPartitionWhoseReadHangsHoldsUpOnlyItsOwnTimers() throws Exception {
+        SplittableStore orphaned = new SplittableStore(clock);
+        orphaned.orphanPartitionCount = 4; // every session in a partition of a member that does not scan (the DAS)
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            AccountingSessions s = new AccountingSessions(orphaned, cdf, () -> "ctf;" + (++sessionIds), "ctf.test", 0, 60_000,
+                    Runnable::run, clock).withFiringPools(pool, pool);
+            int calls = 20;
+            for (int i = 0; i < calls; i++) {
+                s.started(call("o" + i));
+                cdf.answerLast(2);
+            }
+            long inBlocked = java.util.stream.IntStream.range(0, calls).filter(i -> orphaned.partitionOf("o" + i) == 0).count();
+            assertTrue(inBlocked > 0 && inBlocked < calls, "the test needs sessions in the held partition and in others");
+            clock.millis += 2_000;
+            orphaned.blockedPartition = 0;
+            assertEquals(0, s.scan(), "the owner scan has nothing: no session is in this member's partitions");
+            assertEquals(4, java.util.concurrent.CompletableFuture.supplyAsync(s::scanOrphans).get(10, java.util.concurrent.TimeUnit.SECONDS),
+                    "the orphan pass hands over every partition of its share and returns");
+            AccountingSessionsGridTest.waitFor("the INTERIMs of the other partitions", 10, () -> sentCount() >= 2 * calls - inBlocked);
+            assertEquals(2 * calls - inBlocked, sentCount(), "every session outside the held partition got its INTERIM");
+            assertEquals(3, s.scanOrphans(), "the held partition is in flight: the next pass leaves it alone");
+            orphaned.release.countDown();
+            AccountingSessionsGridTest.waitFor("the held partition's INTERIMs", 10, () -> sentCount() >= 2 * calls);
+            assertEquals(2 * calls, sentCount(), "each held session's INTERIM once");
         } finally {
             pool.shutdownNow();
         }
