@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * system behind a terminal-server simulator that admits one connection at a time. Under SIPp load the coordinator
  * is killed with SIGKILL three times (each time restarted before the next round). Asserts: one coordinator at a
  * time with a higher epoch after each kill; delivering again after each kill (time measured and printed, the goal
- * is 5 s). Then the coordinator's answers stop coming (the terminal server swallows them for its source address):
+ * is 5 s; asserted within 15 s). Then the coordinator's answers stop coming (the terminal server swallows them for its source address):
  * it resigns and another instance delivers. In the end every CDR committed in the database is at the billing simulator exactly once after
  * de-duplication by CDR id, none is missing, and the billing simulator never accepted a stale epoch.
  */
@@ -30,6 +30,7 @@ class BillingCoordinatorFailoverIT {
     static final int INSTANCES = 3;
     static final int ROUNDS = 3;
     static final int CALLS_PER_ROUND = 60;
+    static final long TAKEOVER_BOUND_MILLIS = 15_000;
     static final int HOLD_MILLIS = 500;
     /** A coordinator that gets no answer for this long resigns (sipcharge.billing.difficulty-timeout). */
     static final String DIFFICULTY = "PT6S";
@@ -78,6 +79,11 @@ class BillingCoordinatorFailoverIT {
                 report("round %d: killed coordinator %s (epoch %d; highest epoch at billing before: %d); %s delivers under epoch %d, %d ms after the kill",
                         round, c.instance.name(), killedEpoch, before, next.instance.name(), next.epoch, takeover);
                 assertTrue(!next.instance.equals(c.instance), "the new coordinator is another instance");
+                // The goal is 5 s (measured 2.5-2.8 s on this machine). Not a benchmark bound: three times the goal
+                // leaves room for a loaded CI host and still fails a takeover that waits on something it should not
+                // (a local-transaction pool once made round 3 take 47.6 s while Payara's recovery helper retried).
+                assertTrue(takeover <= TAKEOVER_BOUND_MILLIS, "delivering again took " + takeover + " ms after the kill in round "
+                        + round + " (goal 5000 ms, bound " + TAKEOVER_BOUND_MILLIS + " ms)");
                 epoch = next.epoch;
                 Sipp.Result r = calls.finish(Duration.ofSeconds(120));
                 report("round %d SIPp: %s", round, r.summary());

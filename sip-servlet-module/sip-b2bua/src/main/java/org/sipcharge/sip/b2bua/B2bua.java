@@ -283,6 +283,7 @@ public final class B2bua {
         boolean fromCallee = callId.startsWith(B_LEG_PREFIX);
         String key = fromCallee ? callId.substring(B_LEG_PREFIX.length()) : callId;
         String fromTag = fromTag(req);
+        long cseq = ((CSeqHeader) req.getHeader(CSeqHeader.NAME)).getSeqNumber();
         boolean[] mismatch = {false};
         CallState[] ended = {null};
         calls.update(key, s -> {
@@ -295,10 +296,19 @@ public final class B2bua {
                 return s;
             }
             ended[0] = s;
+            calls.rememberEndedBy(key, fromTag, cseq);
             return null;
         });
         CallState c = ended[0];
         if (c == null) {
+            if (!mismatch[0] && calls.wasEndedBy(key, fromTag, cseq)) {
+                // The same BYE again, here: the balancer retried it on this instance because the instance that ended
+                // the call answered late (or died after ending it). The call is over; its STOP and the other leg's
+                // BYE went out there.
+                LOG.info("SIP-221 BYE of call " + key + " (CSeq " + cseq + ") arrived again after the call ended: answered 200");
+                answer(req, st, Response.OK, null);
+                return;
+            }
             answer(req, st, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, mismatch[0] ? "Unknown dialog" : null);
             return;
         }

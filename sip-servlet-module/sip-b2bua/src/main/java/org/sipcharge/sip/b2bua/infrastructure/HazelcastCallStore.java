@@ -20,10 +20,14 @@ public final class HazelcastCallStore implements CallStore {
 
     /** Name of the replicated map of calls. */
     public static final String MAP_NAME = "sipcharge-calls";
+    /** Calls ended by a BYE, for {@link CallStore#ENDED_MEMORY_MILLIS} (the BYE's From tag and CSeq number). */
+    public static final String ENDED_MAP_NAME = "sipcharge-ended-calls";
     /** A lock held longer than this is released by the grid (a node that died while holding it). */
     private static final long LOCK_LEASE_SECONDS = 10;
 
     private final IMap<String, byte[]> map;
+    private final IMap<String, String> ended;
+    private final long endedMemoryMillis;
     private final HazelcastInstance hz;
     private final SipTierQuorum quorum;
 
@@ -46,7 +50,17 @@ public final class HazelcastCallStore implements CallStore {
     }
 
     public HazelcastCallStore(IMap<String, byte[]> map, HazelcastInstance hz, SipTierQuorum quorum) {
+        this(map, hz, quorum, ENDED_MEMORY_MILLIS);
+    }
+
+    /**
+     * @param endedMemoryMillis how long an ended call is remembered (tests shorten it); the memory lives in the map
+     *        {@value #ENDED_MAP_NAME} of the same grid, each entry with that time to live
+     */
+    public HazelcastCallStore(IMap<String, byte[]> map, HazelcastInstance hz, SipTierQuorum quorum, long endedMemoryMillis) {
         this.map = map;
+        this.ended = hz != null ? hz.getMap(ENDED_MAP_NAME) : null;
+        this.endedMemoryMillis = endedMemoryMillis;
         this.hz = hz;
         this.quorum = quorum;
     }
@@ -84,5 +98,21 @@ public final class HazelcastCallStore implements CallStore {
     @Override
     public int size() {
         return map.size();
+    }
+
+    @Override
+    public void rememberEndedBy(String key, String byeFromTag, long byeCseq) {
+        if (ended != null) {
+            ended.set(key, endedBy(byeFromTag, byeCseq), endedMemoryMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public boolean wasEndedBy(String key, String byeFromTag, long byeCseq) {
+        return ended != null && endedBy(byeFromTag, byeCseq).equals(ended.get(key));
+    }
+
+    private static String endedBy(String fromTag, long cseq) {
+        return cseq + " " + fromTag;
     }
 }
