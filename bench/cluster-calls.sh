@@ -6,17 +6,19 @@
 # the time limit, or when calls fail, then stops everything it started.
 #
 #   bench/cluster-calls.sh [--instances 3] [--rate 30] [--target 100000] [--minutes 20] [--interval 300]
-#                          [--plateau 10] [--heap 3g] [--kill-after M] [--keep]
+#                          [--plateau 10] [--heap 3g] [--kill-after M] [--db h2|postgres] [--keep]
 #
 # --interval is the Acct-Interim-Interval the CDFs ask for (seconds); with 100,000 calls and 300 s that is 333
 # INTERIMs per second on top of the STARTs. Once the target is held, the run goes on for --plateau minutes (every
 # held call then sends its INTERIMs) before it stops. --heap is each instance's -Xmx. --kill-after M kills the last
 # instance with SIGKILL M minutes into the plateau (failover under load: watch the survivors' lateness after it).
+# --db postgres: the CDFs share a fresh private PostgreSQL (postgres.sh, deleted afterwards unless --keep) instead of
+# the H2 file the DAS serves over TCP (the default, as in the system tests); see BENCHMARKS.md for why.
 # Kamailio takes an instance out only after 3 unanswered probes of 2 s each (the product's defaults are 1 and 1 s,
 # for fast failover): on a saturated 2-core host, late probe answers otherwise take every instance out at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-INSTANCES=3; RATE=30; TARGET=100000; MINUTES=20; INTERVAL=300; PLATEAU=10; HEAP=3g; KILL_AFTER=""; KEEP=false
+INSTANCES=3; RATE=30; TARGET=100000; MINUTES=20; INTERVAL=300; PLATEAU=10; HEAP=3g; KILL_AFTER=""; KEEP=false; DB=h2
 while [ $# -gt 0 ]; do
   case "$1" in
     --instances) INSTANCES=$2; shift 2 ;;
@@ -27,19 +29,30 @@ while [ $# -gt 0 ]; do
     --plateau) PLATEAU=$2; shift 2 ;;
     --heap) HEAP=$2; shift 2 ;;
     --kill-after) KILL_AFTER=$2; shift 2 ;;
+    --db) DB=$2; shift 2 ;;
     --keep) KEEP=true; shift ;;
-    *) echo "usage: $0 [--instances N] [--rate CPS] [--target CALLS] [--minutes M] [--interval S] [--plateau M] [--heap SIZE] [--kill-after M] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--instances N] [--rate CPS] [--target CALLS] [--minutes M] [--interval S] [--plateau M] [--heap SIZE] [--kill-after M] [--db h2|postgres] [--keep]" >&2; exit 2 ;;
   esac
 done
 export SIPCHARGE_INSTANCES=$INSTANCES SIPCHARGE_INSTANCE_HEAP=$HEAP
 export SIPCHARGE_LB_PROBING_THRESHOLD=${SIPCHARGE_LB_PROBING_THRESHOLD:-3} SIPCHARGE_LB_FR_TIMER_MS=${SIPCHARGE_LB_FR_TIMER_MS:-2000}
 export SIPCHARGE_EXTRA_PROPERTIES="sipcharge.cdf.interim-interval-seconds=$INTERVAL"
+case "$DB" in
+  h2) export SIPCHARGE_DB=h2 ;;
+  postgres) export SIPCHARGE_DB=postgres SIPCHARGE_PG_PORT=${SIPCHARGE_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')} ;;
+  *) echo "--db must be h2 or postgres, not $DB" >&2; exit 2 ;;
+esac
 . bench/lib.sh
+# A fresh database for every run, as for H2 (bench/lib.sh): the last run's open sessions would be supervised first.
+[ "$DB" = postgres ] && server-config/bin/postgres.sh destroy >/dev/null
 OUT="$SIPCHARGE_RUN_DIR/cluster-calls-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
 UAS_PID=""; UAC_PID=""
 cleanup() {
   for p in $UAC_PID $UAS_PID; do kill "$p" 2>/dev/null || true; done
-  if [ "$KEEP" != true ]; then server-config/bin/sipcharge.sh stop >/dev/null 2>&1 || true; fi
+  if [ "$KEEP" != true ]; then
+    server-config/bin/sipcharge.sh stop >/dev/null 2>&1 || true
+    if [ "$DB" = postgres ]; then server-config/bin/postgres.sh destroy >/dev/null 2>&1 || true; fi
+  fi
 }
 trap cleanup EXIT
 
@@ -89,7 +102,11 @@ while :; do
        for p in $(pgrep -f ASMain || true); do
          tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$SIPCHARGE_RUN_DIR/payara6" || continue
          jcmd "$p" Thread.print >"$OUT/threads-pid$p-kill+${t}s.txt" 2>&1 || true
+         echo "$p $(readlink "/proc/$p/cwd")" >>"$OUT/jvms-kill+${t}s.txt"
+         jcmd "$p" GC.heap_info >"$OUT/heap-pid$p-kill+${t}s.txt" 2>&1 || true
        done
+       # Which JVM serves the shared H2 database (AUTO_SERVER writes its address into the lock file).
+       cat "$SIPCHARGE_RUN_DIR/cluster/database/sipcharge.lock.db" >"$OUT/h2-lock-kill+${t}s.txt" 2>&1 || true
      done) &
   fi
   if [ -n "$reached" ] && [ $(( m - reached )) -ge "$PLATEAU" ]; then break; fi

@@ -52,6 +52,7 @@ fi
 # (hazelcast.merge.first.run.delay.seconds / .next.run.delay.seconds; Hazelcast's defaults are 300 s and 120 s).
 : "${SIPCHARGE_HZ_MERGE_DELAY_SECONDS:=10}"
 : "${SIPCHARGE_INSTANCE_START_TIMEOUT:=300}"
+# With SIPCHARGE_DB=postgres the instances share the PostgreSQL database instead (this setting is then not used).
 # shared: every instance and the DAS use one H2 database in the run directory (AUTO_SERVER: the first JVM that
 # opens it serves it to the others over TCP; when that JVM dies another one takes over). The first deploy goes to
 # the DAS once, so that Flyway (SchemaMigrations) brings the shared schema up before the instances start together,
@@ -195,6 +196,14 @@ create_cluster() {
 
 configure_database() {
   local url
+  mkdir -p "$CLUSTER_DIR/database"
+  if [ "$SIPCHARGE_DB" = postgres ]; then
+    # The pool already points at PostgreSQL (resources.sh): every instance shares that database as it is. The schema
+    # is still created by one deploy to the DAS first (deploy_ear). The JDBC driver sits in the domain's lib
+    # directory, which the DAS synchronises to the instances when they start.
+    log "CDF database for the cluster: PostgreSQL, the pool's database, shared by every instance"
+    return 0
+  fi
   case "$SIPCHARGE_CLUSTER_DB" in
     shared) mkdir -p "$CLUSTER_DIR/database"; url="jdbc:h2:$CLUSTER_DIR/database/sipcharge;AUTO_SERVER=TRUE;WRITE_DELAY=0" ;;
     per-instance) url='jdbc:h2:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0' ;;
@@ -272,7 +281,7 @@ instance_heap() { # name
 deploy_ear() { # [--schema]
   [ -f "$EAR" ] || die "$EAR is missing: build first (mvn -B -ntp -DskipTests package)"
   local marker="$CLUSTER_DIR/database/schema-created"
-  if [ "$SIPCHARGE_CLUSTER_DB" = shared ] && { [ ! -f "$marker" ] || [ "${1:-}" = --schema ]; }; then
+  if { [ "$SIPCHARGE_CLUSTER_DB" = shared ] || [ "$SIPCHARGE_DB" = postgres ]; } && { [ ! -f "$marker" ] || [ "${1:-}" = --schema ]; }; then
     # Flyway migrates the schema when the application starts. Instances starting together on an empty shared
     # database would race to create it, so the first deploy goes to the DAS once (one migration), then the
     # application moves to the deployment group. The DAS briefly runs the application on the domain's own ports.

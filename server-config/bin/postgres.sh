@@ -44,7 +44,8 @@ listen_addresses = '127.0.0.1'
 port = $SIPCHARGE_PG_PORT
 unix_socket_directories = '$PG_DATA'
 max_prepared_transactions = 64
-max_connections = 100
+# The clustered layout: the DAS and every instance each have a pool of up to 32 connections.
+max_connections = 200
 fsync = on
 synchronous_commit = on
 CONF

@@ -322,7 +322,8 @@ public class CdfEndpoint {
             if (!request.retransmission()) {
                 duplicatesUnflagged.incrementAndGet();
                 LOG.log(Level.WARNING, "CDF-023 {0} record {1} of session {2} from {3} was recorded before and came again without "
-                        + "the T flag: the CTF assigned the number twice (answered 2001, nothing stored again)",
+                        + "the T flag: the CTF assigned the number twice, or this is the original arriving after its own retransmission was "
+                        + "recorded (a CDF that answered later than the CTF's timeout) (answered 2001, nothing stored again)",
                         new Object[]{request.type(), request.recordNumber(), request.sessionId(), request.originHost()});
             }
             return;
