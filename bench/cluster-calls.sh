@@ -38,11 +38,12 @@ export SIPCHARGE_INSTANCES=$INSTANCES SIPCHARGE_INSTANCE_HEAP=$HEAP
 export SIPCHARGE_LB_PROBING_THRESHOLD=${SIPCHARGE_LB_PROBING_THRESHOLD:-3} SIPCHARGE_LB_FR_TIMER_MS=${SIPCHARGE_LB_FR_TIMER_MS:-2000}
 export SIPCHARGE_EXTRA_PROPERTIES="sipcharge.cdf.interim-interval-seconds=$INTERVAL"
 case "$DB" in
-  h2) export SIPCHARGE_DB=h2 ;;
-  postgres) export SIPCHARGE_DB=postgres SIPCHARGE_PG_PORT=${SIPCHARGE_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')} ;;
+  h2|postgres) export SIPCHARGE_DB=$DB ;;
   *) echo "--db must be h2 or postgres, not $DB" >&2; exit 2 ;;
 esac
+PG_PORT_GIVEN=${SIPCHARGE_PG_PORT:-}
 . bench/lib.sh
+[ "$DB" = postgres ] && export SIPCHARGE_PG_PORT=${PG_PORT_GIVEN:-$(free_port)}
 # A fresh database for every run, as for H2 (bench/lib.sh): the last run's open sessions would be supervised first.
 [ "$DB" = postgres ] && server-config/bin/postgres.sh destroy >/dev/null
 OUT="$SIPCHARGE_RUN_DIR/cluster-calls-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
@@ -68,7 +69,11 @@ HOLD_MS=$(( (MINUTES + PLATEAU + 10) * 60 * 1000 ))
 SCEN=system-tests/src/test/resources/sipp/uac-dialog.xml
 sipp -sn uas -i 127.0.0.1 -p "$SIPCHARGE_UAS_PORT" -nostdin -max_socket 1024 >"$OUT/uas.out" 2>&1 &
 UAS_PID=$!
-(cd "$OUT" && exec sipp -sf "$OLDPWD/$SCEN" -i 127.0.0.1 -p "$(free_port)" -r "$RATE" -m "$TARGET" -l "$TARGET" -d "$HOLD_MS" \
+# The offered rate rises in six steps over the first minute: freshly started instances (JIT still compiling) that get
+# the full rate at once may answer Kamailio's probes late enough to be taken out all together (seen with PostgreSQL).
+STEP=$(( (RATE + 5) / 6 ))
+(cd "$OUT" && exec sipp -sf "$OLDPWD/$SCEN" -i 127.0.0.1 -p "$(free_port)" -r "$STEP" -rate_increase "$STEP" -rate_interval 10 \
+   -rate_max "$RATE" -no_rate_quit -m "$TARGET" -l "$TARGET" -d "$HOLD_MS" \
    -nostdin -recv_timeout 30000 -trace_stat -stf stats.csv -fd 10 -trace_err -error_file uac-errors.log \
    "127.0.0.1:$SIPCHARGE_SIP_PORT" >uac.out 2>&1) &
 UAC_PID=$!

@@ -1,11 +1,35 @@
 # shellcheck shell=bash
 # Shared by the benchmark scripts: a private system on free ports in bench/target/run, started fresh.
 # Source it from the repository root after parsing options.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-free_base() { # a Payara port base whose +0..+99 range is free
+# Listening ports come from below Linux's ephemeral range (32768-60999 by default): a port picked free in that range
+# can be taken by an outgoing connection's local port before the server binds it (seen: an instance's SIP port, with
+# the many database connections of a PostgreSQL run). free_port gives the first of ten free ports (TCP and UDP), so
+# that a port and the ones derived from it (an instance's SIP or CDF port is the base + i) are free together.
+free_port() {
+  python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    base = random.randrange(10000, 19990, 10)
+    try:
+        socks = []
+        for port in range(base, base + 10):
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                s = socket.socket(socket.AF_INET, kind)
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+        print(base)
+        break
+    except OSError:
+        pass
+    finally:
+        for s in socks:
+            s.close()
+PY
+}
+free_base() { # a Payara port base whose +0..+499 range (the DAS and instances at +100 each) is free, below 32768
   for _ in $(seq 1 50); do
-    local b=$(( (RANDOM % 300 + 200) * 100 ))
-    if ! ss -Htan "sport >= :$b and sport <= :$((b + 99))" 2>/dev/null | grep -q .; then echo "$b"; return; fi
+    local b=$(( (RANDOM % 116 + 200) * 100 ))
+    if ! ss -Htan "sport >= :$b and sport <= :$((b + 499))" 2>/dev/null | grep -q .; then echo "$b"; return; fi
   done
   echo 31000
 }
