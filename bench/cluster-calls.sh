@@ -113,6 +113,18 @@ while :; do
        # Which JVM serves the shared H2 database (AUTO_SERVER writes its address into the lock file).
        cat "$SIPCHARGE_RUN_DIR/cluster/database/sipcharge.lock.db" >"$OUT/h2-lock-kill+${t}s.txt" 2>&1 || true
      done) &
+    # PostgreSQL's view every 2 s for 60 s after the kill: what its sessions wait on, blocked locks, and transactions
+    # left prepared (the CDFs' commits and queries waited on PostgreSQL for about 30 s after the kill, 2026-12-06).
+    if [ "$DB" = postgres ]; then
+      (for _ in $(seq 1 30); do
+         server-config/bin/postgres.sh psql -At -F ' | ' -c "select clock_timestamp(), pid, state, wait_event_type,
+           wait_event, now() - xact_start as in_xact, left(regexp_replace(query, '\s+', ' ', 'g'), 100)
+           from pg_stat_activity where datname = 'sipcharge' and state <> 'idle' and pid <> pg_backend_pid()" \
+           -c "select 'blocked locks', count(*) from pg_locks where not granted" \
+           -c "select 'prepared', gid, prepared from pg_prepared_xacts" >>"$OUT/pg-activity-after-kill.txt" 2>&1 || true
+         sleep 2
+       done) &
+    fi
   fi
   if [ -n "$reached" ] && [ $(( m - reached )) -ge "$PLATEAU" ]; then break; fi
   if [ "$m" -ge $(( MINUTES + PLATEAU )) ] || [ "${failed:-0}" -gt 100 ] || ! kill -0 "$UAC_PID" 2>/dev/null; then break; fi
