@@ -74,6 +74,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
     /** Threads that fire the due timers of the owner scan and of the orphan scan, several at once (sipcharge.ctf.timer-fire-threads each). */
     private java.util.concurrent.ExecutorService firing;
     private java.util.concurrent.ExecutorService orphanFiring;
+    private java.util.concurrent.ExecutorService settling;
 
     private AccountingSessionStore store;
     private AccountingSessions sessions;
@@ -107,6 +108,11 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
             orphanFiring = java.util.concurrent.Executors.newFixedThreadPool(fireThreads, threads);
             sessions.withFiringPools(firing, orphanFiring);
         }
+        int settleThreads = config.getInt("sipcharge.ctf.settle-threads", 8);
+        if (settleThreads > 0) {
+            settling = java.util.concurrent.Executors.newFixedThreadPool(settleThreads, threads);
+            sessions.withSettlingPool(settling);
+        }
         scan = scheduler.scheduleWithFixedDelay(() -> scanOnce(sessions::scan), scanMs, scanMs, TimeUnit.MILLISECONDS);
         orphanScan = scheduler.scheduleWithFixedDelay(() -> scanOnce(sessions::scanOrphans), scanMs, scanMs, TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "RF-006 accounting sessions in {0}; interim timers scanned every {1} ms and fired by {3} threads; configured "
@@ -125,6 +131,18 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         if (firing != null) {
             firing.shutdownNow();
             orphanFiring.shutdownNow();
+        }
+        if (settling != null) {
+            // Answers already received are settled before the application goes (a record left in flight would be
+            // sent again by another member, with the T flag, after the in-flight expiry).
+            settling.shutdown();
+            try {
+                if (!settling.awaitTermination(2, TimeUnit.SECONDS)) {
+                    settling.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

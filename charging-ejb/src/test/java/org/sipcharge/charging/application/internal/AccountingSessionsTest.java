@@ -313,6 +313,33 @@ class AccountingSessionsTest {
     }
 
     @Test
+    void anAnswerIsSettledOffTheThreadThatReceivedIt() throws Exception {
+        SplittableStore slow = new SplittableStore(clock);
+        java.util.concurrent.ExecutorService settling = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            AccountingSessions s = new AccountingSessions(slow, cdf, () -> "ctf;" + (++sessionIds), "ctf.test", 0, 60_000,
+                    Runnable::run, clock).withSettlingPool(settling);
+            s.started(call("c1"));
+            s.started(call("c2"));
+            java.util.List<CompletableFuture<AccountingAnswer>> answers;
+            synchronized (cdf) {
+                answers = new java.util.ArrayList<>(cdf.pending);
+            }
+            // c1's settlement waits on the grid (its partition migrating, say). The thread that delivers the answers
+            // is the Diameter connection's reader: it must go on reading, and c2 must be settled meanwhile.
+            slow.blockedKey = "c1";
+            CompletableFuture.runAsync(() -> answers.forEach(f -> f.complete(new AccountingAnswer(2001, 2))))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            AccountingSessionsGridTest.waitFor("c2 settled (its next INTERIM due)", 10, () -> slow.local.get("c2").nextInterimMillis() > 0);
+            assertTrue(slow.local.get("c1").nextInterimMillis() <= 0, "c1 is still being settled");
+            slow.release.countDown();
+            AccountingSessionsGridTest.waitFor("c1 settled", 10, () -> slow.local.get("c1").nextInterimMillis() > 0);
+        } finally {
+            settling.shutdownNow();
+        }
+    }
+
+    @Test
     void aKeyWhoseReadHangsHoldsUpNeitherItsPassNorTheKeysThatComeDueAfterIt() throws Exception {
         SplittableStore slow = new SplittableStore(clock);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
