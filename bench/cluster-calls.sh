@@ -114,7 +114,7 @@ while :; do
        cat "$SIPCHARGE_RUN_DIR/cluster/database/sipcharge.lock.db" >"$OUT/h2-lock-kill+${t}s.txt" 2>&1 || true
      done) &
     # PostgreSQL's view every 2 s for 60 s after the kill: what its sessions wait on, blocked locks, and transactions
-    # left prepared (the CDFs' commits and queries waited on PostgreSQL for about 30 s after the kill, 2026-12-06).
+    # left prepared: to see whether the database, too, holds anything up after a member's death.
     if [ "$DB" = postgres ]; then
       (for _ in $(seq 1 30); do
          server-config/bin/postgres.sh psql -At -F ' | ' -c "select clock_timestamp(), pid, state, wait_event_type,
