@@ -108,7 +108,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
             orphanFiring = java.util.concurrent.Executors.newFixedThreadPool(fireThreads, threads);
             sessions.withFiringPools(firing, orphanFiring);
         }
-        int settleThreads = config.getInt("sipcharge.ctf.settle-threads", 8);
+        int settleThreads = config.getInt("sipcharge.ctf.settle-threads", 0);
         if (settleThreads > 0) {
             settling = java.util.concurrent.Executors.newFixedThreadPool(settleThreads, threads);
             sessions.withSettlingPool(settling);
