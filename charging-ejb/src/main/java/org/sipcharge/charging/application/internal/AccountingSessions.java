@@ -64,6 +64,14 @@ public final class AccountingSessions {
 
     /** Keys whose record this JVM is sending now (its answer is awaited here), with that record's number. */
     private final Map<String, Long> sendingHere = new ConcurrentHashMap<>();
+    /**
+     * Keys whose record this JVM claimed but did not send (the claim was slow, RF-038). The record stays assigned to
+     * this member, and other members leave a live member's record alone until the in-flight expiry, so this member
+     * must send it itself: its owner scan takes these keys too, also when the key's partition has meanwhile moved to
+     * another member (a partition test, 2026-12-06: the key moved after the slow claim, no member sent the INTERIM for
+     * 11 s, until the call's BYE).
+     */
+    private final Set<String> claimedNotSent = ConcurrentHashMap.newKeySet();
     /** Keys being fired by this JVM now, so a scan does not fire a key twice at once. */
     private final Set<String> firingHere = ConcurrentHashMap.newKeySet();
 
@@ -184,6 +192,11 @@ public final class AccountingSessions {
         }
         long start = clock.millis();
         Collection<String> due = store.dueHere(start);
+        if (!claimedNotSent.isEmpty()) {
+            java.util.Set<String> both = new java.util.LinkedHashSet<>(claimedNotSent);
+            both.addAll(due);
+            due = both;
+        }
         ScanTrace trace = new ScanTrace("owner", start, clock.millis() - start);
         return ownerLane.pass(due, key -> fireInPass(key, trace));
     }
@@ -345,11 +358,15 @@ public final class AccountingSessions {
         try {
             long readStart = clock.millis();
             ChargingSessionState s = store.get(key);
+            if (s == null || s.inFlight() == null || !s.inFlightOwner().equals(store.localMemberId())) {
+                claimedNotSent.remove(key); // nothing of ours left to send: settled, taken over, or gone
+            }
             if (s == null) {
                 store.cancel(key);
                 return false;
             }
             if (store.wasStopped(key)) {
+                claimedNotSent.remove(key);
                 LOG.log(Level.WARNING, "RF-040 session {0} was stopped during a split of the grid and came back with the merge: "
                         + "its stale copy (record {1}) is dropped, nothing sent", new Object[]{key, s.lastRecordNumber()});
                 store.discard(key);
@@ -422,12 +439,14 @@ public final class AccountingSessions {
             long tookMillis = clock.millis() - t0;
             if ((slowClaimMillis > 0 && tookMillis > slowClaimMillis) || !store.hasQuorum()) {
                 slowClaims.incrementAndGet();
+                claimedNotSent.add(key);
                 sendingHere.remove(key, update.lastRecordNumber());
                 LOG.log(Level.WARNING, "RF-038 assigning {0} record {1} of session {2} took {3} ms (backups unreachable?) or the "
                         + "majority was lost meanwhile: not sent now; the next scan sends it with the T flag if this member "
                         + "still has a majority", new Object[]{update.inFlight(), update.lastRecordNumber(), key, tookMillis});
                 return false;
             }
+            claimedNotSent.remove(key);
             return true;
         }
         sendingHere.remove(key, update.lastRecordNumber());

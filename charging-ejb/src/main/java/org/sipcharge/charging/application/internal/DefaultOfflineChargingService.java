@@ -108,7 +108,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
             orphanFiring = java.util.concurrent.Executors.newFixedThreadPool(fireThreads, threads);
             sessions.withFiringPools(firing, orphanFiring);
         }
-        int settleThreads = config.getInt("sipcharge.ctf.settle-threads", 0);
+        int settleThreads = config.getInt("sipcharge.ctf.settle-threads", 8);
         if (settleThreads > 0) {
             settling = java.util.concurrent.Executors.newFixedThreadPool(settleThreads, threads);
             sessions.withSettlingPool(settling);
@@ -215,13 +215,30 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
             }
             String why = error != null ? rootMessage(error) : "Result-Code " + answer.resultCode();
             if (retry) {
-                return bufferOrFail(request.asRetransmission(), endToEnd, why + " after " + retransmission + " retransmissions");
+                return bufferOffTheReader(request.asRetransmission(), endToEnd, why + " after " + retransmission + " retransmissions");
             }
             failures.incrementAndGet();
             LOG.log(Level.SEVERE, "RF-020 {0} record {1} of session {2} refused by the CDF: {3}",
                     new Object[]{request.type(), request.recordNumber(), request.sessionId(), why});
             return CompletableFuture.<AccountingAnswer>failedFuture(new IllegalStateException(why));
         }).thenCompose(f -> f);
+    }
+
+    /**
+     * Buffers on the settling pool, not on the thread that completed the send: for a 3002 / 3004 answer that is the
+     * Diameter connection's reader, and a durable database write there holds up every other answer on the connection
+     * and its watchdog (the connection would then be closed as dead). Without the pool, or while it shuts down, here.
+     */
+    private CompletionStage<AccountingAnswer> bufferOffTheReader(AccountingRequest request, int endToEnd, String why) {
+        java.util.concurrent.ExecutorService pool = settling;
+        if (pool != null) {
+            try {
+                return CompletableFuture.supplyAsync(() -> bufferOrFail(request, endToEnd, why), pool).thenCompose(f -> f);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the application is stopping: buffered here, as without the pool
+            }
+        }
+        return bufferOrFail(request, endToEnd, why);
     }
 
     private CompletionStage<AccountingAnswer> bufferOrFail(AccountingRequest request, int endToEnd, String why) {

@@ -245,7 +245,12 @@ class AccountingSessionsTest {
         @Override public boolean remove(String key, org.sipcharge.charging.domain.model.accounting.ChargingSessionState e) { return local.remove(key, e); }
         @Override public void schedule(String key, long due) { local.schedule(key, due); }
         @Override public void cancel(String key) { local.cancel(key); }
-        @Override public java.util.Collection<String> dueHere(long now) { return orphanPartitionCount > 0 ? java.util.List.of() : local.dueHere(now); }
+        /** Keys whose partition another member owns now: this member's owner scan no longer finds their timers. */
+        final java.util.Set<String> ownedElsewhere = new java.util.HashSet<>();
+        @Override public java.util.Collection<String> dueHere(long now) {
+            return orphanPartitionCount > 0 ? java.util.List.of()
+                    : local.dueHere(now).stream().filter(k -> !ownedElsewhere.contains(k)).toList();
+        }
         /** When above 0: every key belongs to one of this many partitions, all owned by a member that does not scan. */
         int orphanPartitionCount;
         /** A read of this partition's due timers waits for {@link #release} (it is migrating, say). */
@@ -310,6 +315,30 @@ class AccountingSessionsTest {
         assertEquals(AccountingRecordType.INTERIM, cdf.last().type());
         assertEquals(1, cdf.last().recordNumber(), "the same number, not a new one");
         assertTrue(cdf.last().retransmission(), "with the T flag: the CDF may have it (RFC 6733 9.4)");
+    }
+
+    @Test
+    void aSlowClaimIsSentByTheClaimingMemberAlsoWhenTheKeyHasMovedToAnotherMember() {
+        SplittableStore split = new SplittableStore(clock);
+        AccountingSessions s = new AccountingSessions(split, cdf, () -> "ctf;moved", "ctf.test", 0, 60_000, Runnable::run, clock)
+                .withSlowClaimMillis(2_000);
+        s.started(call("moved"));
+        cdf.answerLast(2);
+        clock.millis += 2_000;
+        split.writeDelayMillis = 5_000;
+        assertEquals(0, s.scan(), "a number whose write took 5 s is not sent");
+        split.writeDelayMillis = 0;
+        // The partition migrates to another member (the grid rebalanced after a member left): that member's scan sees a
+        // record in flight on this live member and leaves it alone, so this member must send it without owning the key.
+        split.ownedElsewhere.add("moved");
+        assertEquals(1, s.scan(), "the member that claimed the number sends it, though it no longer owns the key");
+        assertEquals(AccountingRecordType.INTERIM, cdf.last().type());
+        assertEquals(1, cdf.last().recordNumber(), "the number claimed, not a new one");
+        assertTrue(cdf.last().retransmission(), "with the T flag");
+        cdf.answerLast(2);
+        clock.millis += 2_000;
+        assertEquals(0, s.scan(), "settled: the next INTERIM is the new owner's, not this member's");
+        assertEquals(2, cdf.sent.size(), "START, then the one INTERIM");
     }
 
     @Test
