@@ -98,6 +98,7 @@ while :; do
   fi
   if [ -n "$reached" ] && [ -n "$KILL_AFTER" ] && [ $(( m - reached )) -eq "$KILL_AFTER" ]; then
     victim=${NAMES[$(( ${#NAMES[@]} - 1 ))]}
+    KILLED_MS=$(date +%s%3N)
     echo "kill -9 of $victim under load: $(server-config/bin/cluster.sh kill-instance "$victim" 2>&1 | tail -1)"
     KILL_AFTER=""
     # Thread dumps of every Payara JVM of this run (the DAS too: it holds a share of the grid and serves the shared
@@ -136,4 +137,11 @@ for n in "${NAMES[@]}"; do
   cp -p "$SIPCHARGE_RUN_DIR"/payara6/glassfish/nodes/*/"$n"/logs/server.log* "$OUT/" 2>/dev/null \
     && for f in "$OUT"/server.log*; do [ -f "$f" ] && mv "$f" "$OUT/$n-${f##*/}"; done
 done
+# With PostgreSQL: how late the INTERIMs reached the CDF by their sessions' rhythm (bench/interim-spacing.sql), which
+# the instances' own figures above do not count when an answer or its settlement came late.
+if [ "$DB" = postgres ]; then
+  echo "INTERIM spacing beyond the $INTERVAL s interval as the CDF stored them (phase | INTERIMs | p50 | p99 | max ms | over 2 s):"
+  server-config/bin/postgres.sh psql -At -F ' | ' -v interval_s="$INTERVAL" -v kill_ms="${KILLED_MS:-0}" \
+    -f bench/interim-spacing.sql 2>&1 | tee "$OUT/interim-spacing.txt"
+fi
 echo "stopped after $m min: $(stats_field 'CurrentCall') calls held by SIPp, $(value "${HTTP[0]}" acr.activeSessions) accounting sessions in the grid, $(stats_field 'FailedCall(C)') failed calls, $sent INTERIMs sent in all; details: $OUT"

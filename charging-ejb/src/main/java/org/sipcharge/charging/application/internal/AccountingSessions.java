@@ -383,11 +383,20 @@ public final class AccountingSessions {
                 if (!mine && store.memberAlive(s.inFlightOwner()) && now - s.inFlightSinceMillis() < inFlightExpiryMillis) {
                     return false; // a live member sends it; we look again at the next scan
                 }
+                // An INTERIM this member claimed slowly and never sent leaves now for the first time: its lateness counts.
+                boolean firstCopy = mine && s.inFlight() == AccountingRecordType.INTERIM && claimedNotSent.contains(key);
                 ChargingSessionState taken = s.takenOverBy(me, now);
                 if (!claim(key, s, taken)) {
                     return false;
                 }
                 takeovers.incrementAndGet();
+                if (firstCopy) {
+                    long late = now - s.nextInterimMillis();
+                    lateness.record(late);
+                    if (late > LATE_REPORT_MILLIS) {
+                        reportLate(key, s.lastRecordNumber(), late, now - readStart, trace, s.nextInterimMillis());
+                    }
+                }
                 LOG.log(Level.INFO, "RF-031 {0} record {1} of session {2} was in flight on member {3}, which is gone or did not "
                         + "send it: sent again with the T flag", new Object[]{s.inFlight(), s.lastRecordNumber(), key, s.inFlightOwner()});
                 transmit(key, taken.inFlightRequest(originHost, Instant.ofEpochMilli(now)).asRetransmission());

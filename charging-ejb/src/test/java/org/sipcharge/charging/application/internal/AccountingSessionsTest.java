@@ -335,6 +335,8 @@ class AccountingSessionsTest {
         assertEquals(AccountingRecordType.INTERIM, cdf.last().type());
         assertEquals(1, cdf.last().recordNumber(), "the number claimed, not a new one");
         assertTrue(cdf.last().retransmission(), "with the T flag");
+        assertEquals(1, s.lateness().count(), "its lateness is counted once, when it leaves");
+        assertTrue(s.lateness().quantileMillis(1.0) >= 5_000, "late by the slow write at least");
         cdf.answerLast(2);
         clock.millis += 2_000;
         assertEquals(0, s.scan(), "settled: the next INTERIM is the new owner's, not this member's");
