@@ -48,6 +48,13 @@ fi
 # Hazelcast failure detection (empty: Hazelcast's defaults, 5 s heartbeats and 60 s before a silent member is removed).
 : "${SIPCHARGE_HZ_HEARTBEAT_SECONDS:=1}"
 : "${SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS:=3}"
+# How long a write waits for its synchronous backup's acknowledgement (hazelcast.operation.backup.timeout.millis,
+# Hazelcast's default 5000). A write whose backup was on a member that just died waits this long; a claimed INTERIM
+# record number is then not sent but retried (RF-038), so this bounds its lateness after a kill -9 (100,000-call run
+# of 2026-12-06: 5.9 s with the default). Keep it above the CTF's sipcharge.grid.slow-claim-ms (1000): a write that
+# cannot reach its backup must still come back slower than that, which is how a member cut off from the others
+# knows not to send.
+: "${SIPCHARGE_HZ_BACKUP_TIMEOUT_MS:=1500}"
 # Split-brain healing: how soon after a partition heals the two sides look for each other and merge
 # (hazelcast.merge.first.run.delay.seconds / .next.run.delay.seconds; Hazelcast's defaults are 300 s and 120 s).
 : "${SIPCHARGE_HZ_MERGE_DELAY_SECONDS:=10}"
@@ -130,13 +137,14 @@ configure_grid() {
   local props=()
   [ -n "$SIPCHARGE_HZ_HEARTBEAT_SECONDS" ] && props+=("hazelcast.heartbeat.interval.seconds=$SIPCHARGE_HZ_HEARTBEAT_SECONDS")
   [ -n "$SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS" ] && props+=("hazelcast.max.no.heartbeat.seconds=$SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS")
+  [ -n "$SIPCHARGE_HZ_BACKUP_TIMEOUT_MS" ] && props+=("hazelcast.operation.backup.timeout.millis=$SIPCHARGE_HZ_BACKUP_TIMEOUT_MS")
   [ -n "$SIPCHARGE_HZ_MERGE_DELAY_SECONDS" ] && props+=("hazelcast.merge.first.run.delay.seconds=$SIPCHARGE_HZ_MERGE_DELAY_SECONDS" \
     "hazelcast.merge.next.run.delay.seconds=$SIPCHARGE_HZ_MERGE_DELAY_SECONDS")
   GRID_PROPS=("${props[@]}")
   if [ ${#props[@]} -gt 0 ]; then
     asadmin_quiet create-system-properties --target server "$(IFS=:; echo "${props[*]}")"
   fi
-  log "Hazelcast: cluster name $SIPCHARGE_CLUSTER_NAME, host-aware partitioning $SIPCHARGE_HZ_HOST_AWARE, heartbeat ${SIPCHARGE_HZ_HEARTBEAT_SECONDS:-default} s, member removed after ${SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS:-default} s silent"
+  log "Hazelcast: cluster name $SIPCHARGE_CLUSTER_NAME, host-aware partitioning $SIPCHARGE_HZ_HOST_AWARE, heartbeat ${SIPCHARGE_HZ_HEARTBEAT_SECONDS:-default} s, member removed after ${SIPCHARGE_HZ_MAX_NO_HEARTBEAT_SECONDS:-default} s silent, backup acknowledgements awaited ${SIPCHARGE_HZ_BACKUP_TIMEOUT_MS:-default} ms"
   asadmin_quiet set-hazelcast-configuration --clusterName "$SIPCHARGE_CLUSTER_NAME" \
     --hostawarePartitioning "$SIPCHARGE_HZ_HOST_AWARE" --dynamic=true
   # The DAS stays a Hazelcast data member. Payara's DAS cannot start as a lite member when it is the only member

@@ -101,7 +101,7 @@ public class DefaultOfflineChargingService implements OfflineChargingService {
         // A record still in flight after all its retransmissions and the buffer's write is not being sent any more.
         long inFlightExpiry = (maxRetransmissions + 1) * timeoutMs + 10_000;
         sessions = new AccountingSessions(store, this::send, rf::newSessionId, rf.originHost(), intervalSeconds, inFlightExpiry,
-                scheduler, Clock.systemUTC()).withSlowClaimMillis(config.getInt("sipcharge.grid.slow-claim-ms", 2000));
+                scheduler, Clock.systemUTC()).withSlowClaimMillis(config.getInt("sipcharge.grid.slow-claim-ms", 1000));
         int fireThreads = config.getInt("sipcharge.ctf.timer-fire-threads", 8);
         if (fireThreads > 1) {
             firing = java.util.concurrent.Executors.newFixedThreadPool(fireThreads, threads);
