@@ -107,8 +107,8 @@ public final class AccountingSessions {
     /**
      * A compare-and-set that assigns a record number and takes longer than this is not followed by a send: with
      * synchronous backups, a write returns that late when its backups could not be written (Hazelcast gives up
-     * waiting for them after hazelcast.operation.backup.timeout.millis: 1.5 s as cluster.sh sets it, 5 s by default), that is, when this member may be cut off
-     * from the others. Sending would risk the other side, which never saw the number, assigning it again. The record
+     * waiting for them after hazelcast.operation.backup.timeout.millis: 1.5 s as cluster.sh sets it, 5 s by default),
+     * that is, when this member may be cut off from the others. Sending would risk the other side, which never saw the number, assigning it again. The record
      * stays claimed; the next scan sends it with the T flag if this member still has a majority.
      */
     public AccountingSessions withSlowClaimMillis(long millis) {
