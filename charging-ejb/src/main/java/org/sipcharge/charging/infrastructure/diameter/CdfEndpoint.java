@@ -12,6 +12,7 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import org.sipcharge.charging.application.internal.CdfAccountingService;
+import org.sipcharge.charging.application.internal.CdfRecordWriter;
 import org.sipcharge.charging.domain.model.accounting.AccountingOutcome;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
@@ -29,6 +30,9 @@ import org.sipcharge.diameter.peer.ServerOptions;
 import org.sipcharge.diameter.peer.WriteBatch;
 
 import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
@@ -70,6 +74,16 @@ public class CdfEndpoint {
 
     @EJB
     private CdfAccountingService accounting;
+
+    /**
+     * The CDF's database (the persistence unit's). The committers write their groups on local transactions of this
+     * pool (no JTA: nothing else takes part in an ACR's commit), through {@link CdfRecordWriter}.
+     */
+    @Resource(lookup = "jdbc/sipcharge")
+    private DataSource dataSource;
+
+    private CdfRecordWriter writer;
+    private int sessionCacheSize;
 
     @EJB
     private CdrOutboxScheduler outbox;
@@ -129,6 +143,8 @@ public class CdfEndpoint {
         int committers = config.getInt("sipcharge.cdf.committer-threads", 2);
         maxBatch = config.getInt("sipcharge.cdf.max-batch", 256);
         int maxQueued = config.getInt("sipcharge.cdf.max-queued-acrs", 10_000);
+        sessionCacheSize = config.getInt("sipcharge.cdf.session-cache", 20_000);
+        writer = accounting.writer();
         @SuppressWarnings("unchecked")
         BlockingQueue<Pending>[] q = new BlockingQueue[Math.max(1, committers)];
         for (int i = 0; i < q.length; i++) {
@@ -230,6 +246,8 @@ public class CdfEndpoint {
 
     private void commitLoop(BlockingQueue<Pending> queue) {
         List<Pending> batch = new ArrayList<>(maxBatch);
+        // The open sessions this committer wrote (all of a session's ACRs come here): their next records need no query.
+        CdfRecordWriter.SessionCache cache = new CdfRecordWriter.SessionCache(Math.max(0, sessionCacheSize / queues.length));
         while (running) {
             try {
                 Pending first = queue.poll(500, TimeUnit.MILLISECONDS);
@@ -238,7 +256,7 @@ public class CdfEndpoint {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
-                commit(batch);
+                commit(batch, cache);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -253,16 +271,26 @@ public class CdfEndpoint {
         }
     }
 
-    private void commit(List<Pending> batch) {
+    private void commit(List<Pending> batch, CdfRecordWriter.SessionCache cache) {
         List<AccountingRequest> requests = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             requests.add(p.request());
         }
         List<AccountingOutcome> outcomes;
         try {
-            outcomes = accounting.recordAll(requests, nodeId);
+            try {
+                outcomes = writeGroup(requests, cache);
+            } catch (CdfRecordWriter.StaleGroupException stale) {
+                // A session of the group changed elsewhere (another CDF on the database, the supervision) or a first
+                // record was a copy of one stored before: read everything fresh and write the group again.
+                cache.forget(requests);
+                LOG.log(Level.FINE, "CDF-013 group of " + batch.size() + " ACRs written again with its sessions read fresh: "
+                        + stale.getMessage());
+                outcomes = writeGroup(requests, null);
+            }
             batches.incrementAndGet();
-        } catch (EJBException e) {
+        } catch (SQLException | RuntimeException e) {
+            cache.forget(requests);
             // One bad record (or a racing duplicate on the unique key) fails the whole group: commit one by one so
             // that only the guilty one is refused.
             LOG.log(Level.FINE, "CDF-012 group commit of " + batch.size() + " ACRs failed, committing them one by one", e);
@@ -290,6 +318,33 @@ public class CdfEndpoint {
         });
         if (kick) {
             outbox.kick();
+        }
+    }
+
+    /** One group on one local transaction: committed when this returns, rolled back when it throws. */
+    private List<AccountingOutcome> writeGroup(List<AccountingRequest> requests, CdfRecordWriter.SessionCache cache)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<AccountingOutcome> outcomes = writer.write(c, requests, nodeId, cache);
+                c.commit();
+                return outcomes;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException brokenConnection) {
+                    // The pool's validation (auto-commit) drops a broken connection; the outcome is already decided.
+                    LOG.log(Level.FINE, "CDF-014 connection could not be reset after a group", brokenConnection);
+                }
+            }
         }
     }
 

@@ -39,30 +39,28 @@ public class CdrOutboxRelay {
     /** @return how many CDRs were published (0 when the outbox is empty or every unpublished row is being published elsewhere) */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public int publishBatch(int maxRecords) {
-        @SuppressWarnings("unchecked")
-        List<Cdr> batch = em.createNativeQuery("select c.* from CDR c where c.PUBLISHED_AT is null"
-                + " order by c.LOCAL_SEQUENCE_NUMBER fetch first " + Math.max(1, maxRecords) + " rows only"
-                + " for update skip locked", Cdr.class).getResultList();
-        if (batch.isEmpty()) {
-            return 0;
-        }
-        try {
-            publisher.sendAll(batch);
-        } catch (EJBException refused) {
-            // Either the broker is away (the sends below fail as well and the rows stay for the next attempt), or it
-            // refused the transaction because it already has one of these CDRs: sent before a crash that lost the
-            // rows' marking. One by one, the broker drops what it has and takes the rest.
-            LOG.log(Level.FINE, "batch refused, sending one by one", refused);
-            publisher.sendEach(batch);
-            LOG.info(() -> "CDF-047 a batch of " + batch.size() + " CDRs (from " + batch.get(0).cdrId()
-                    + ") was refused as a whole (" + rootMessage(refused) + "); sent one by one instead, the broker"
-                    + " dropping any it already had");
-        }
-        Instant now = Instant.now();
-        for (Cdr cdr : batch) {
-            cdr.markPublished(now);
-        }
-        return batch.size();
+        // Plain JDBC on the persistence unit's connection: the rows are read once and marked with one batch, no entity
+        // state to track (this runs for every batch of CDRs the CDF commits).
+        return em.unwrap(org.hibernate.Session.class).doReturningWork(c -> {
+            List<Cdr> batch = Cdr.lockUnpublished(c, maxRecords);
+            if (batch.isEmpty()) {
+                return 0;
+            }
+            try {
+                publisher.sendAll(batch);
+            } catch (EJBException refused) {
+                // Either the broker is away (the sends below fail as well and the rows stay for the next attempt), or it
+                // refused the transaction because it already has one of these CDRs: sent before a crash that lost the
+                // rows' marking. One by one, the broker drops what it has and takes the rest.
+                LOG.log(Level.FINE, "batch refused, sending one by one", refused);
+                publisher.sendEach(batch);
+                LOG.info(() -> "CDF-047 a batch of " + batch.size() + " CDRs (from " + batch.get(0).cdrId()
+                        + ") was refused as a whole (" + rootMessage(refused) + "); sent one by one instead, the broker"
+                        + " dropping any it already had");
+            }
+            Cdr.markPublished(c, batch, Instant.now());
+            return batch.size();
+        });
     }
 
     /** Opens a connection to the broker and a producer on the CDR queue, outside any transaction; throws when it cannot. */
