@@ -18,6 +18,7 @@ import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
 import org.sipcharge.charging.infrastructure.config.ChargingConfig;
 import org.sipcharge.charging.infrastructure.jms.CdrOutboxScheduler;
+import org.sipcharge.charging.infrastructure.persistence.LocalTransaction;
 import org.sipcharge.diameter.Answers;
 import org.sipcharge.diameter.DiameterConstants;
 import org.sipcharge.diameter.DiameterMessage;
@@ -30,7 +31,6 @@ import org.sipcharge.diameter.peer.ServerOptions;
 import org.sipcharge.diameter.peer.WriteBatch;
 
 import java.net.InetAddress;
-import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 import java.net.InetSocketAddress;
@@ -324,28 +324,7 @@ public class CdfEndpoint {
     /** One group on one local transaction: committed when this returns, rolled back when it throws. */
     private List<AccountingOutcome> writeGroup(List<AccountingRequest> requests, CdfRecordWriter.SessionCache cache)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                List<AccountingOutcome> outcomes = writer.write(c, requests, nodeId, cache);
-                c.commit();
-                return outcomes;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            } finally {
-                try {
-                    c.setAutoCommit(true);
-                } catch (SQLException brokenConnection) {
-                    // The pool's validation (auto-commit) drops a broken connection; the outcome is already decided.
-                    LOG.log(Level.FINE, "CDF-014 connection could not be reset after a group", brokenConnection);
-                }
-            }
-        }
+        return LocalTransaction.run(dataSource, c -> writer.write(c, requests, nodeId, cache));
     }
 
     /** Records one ACR in its own transaction; 2001 only after the commit, 4002 when the commit fails. */

@@ -1,5 +1,6 @@
 package org.sipcharge.charging.infrastructure.jms;
 
+import jakarta.annotation.Resource;
 import jakarta.ejb.EJB;
 import jakarta.ejb.EJBException;
 import jakarta.ejb.Stateless;
@@ -8,6 +9,11 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import org.sipcharge.charging.domain.model.cdr.Cdr;
+import org.sipcharge.charging.infrastructure.persistence.LocalTransaction;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 import java.time.Instant;
 import java.util.List;
@@ -36,31 +42,40 @@ public class CdrOutboxRelay {
     @EJB
     private CdrPublisher publisher;
 
+    @Resource(lookup = "jdbc/sipcharge")
+    private DataSource dataSource;
+
     /** @return how many CDRs were published (0 when the outbox is empty or every unpublished row is being published elsewhere) */
-    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public int publishBatch(int maxRecords) {
-        // Plain JDBC on the persistence unit's connection: the rows are read once and marked with one batch, no entity
-        // state to track (this runs for every batch of CDRs the CDF commits).
-        return em.unwrap(org.hibernate.Session.class).doReturningWork(c -> {
-            List<Cdr> batch = Cdr.lockUnpublished(c, maxRecords);
-            if (batch.isEmpty()) {
-                return 0;
-            }
-            try {
-                publisher.sendAll(batch);
-            } catch (EJBException refused) {
-                // Either the broker is away (the sends below fail as well and the rows stay for the next attempt), or it
-                // refused the transaction because it already has one of these CDRs: sent before a crash that lost the
-                // rows' marking. One by one, the broker drops what it has and takes the rest.
-                LOG.log(Level.FINE, "batch refused, sending one by one", refused);
-                publisher.sendEach(batch);
-                LOG.info(() -> "CDF-047 a batch of " + batch.size() + " CDRs (from " + batch.get(0).cdrId()
-                        + ") was refused as a whole (" + rootMessage(refused) + "); sent one by one instead, the broker"
-                        + " dropping any it already had");
-            }
-            Cdr.markPublished(c, batch, Instant.now());
-            return batch.size();
-        });
+        // Plain JDBC on a local transaction of the CDF's pool: the rows are read once and marked with one batch, no
+        // entity state to track and no transaction coordinator (the broker's transaction is the publisher's own).
+        try {
+            return LocalTransaction.run(dataSource, c -> publish(c, maxRecords));
+        } catch (SQLException e) {
+            throw new IllegalStateException("CDF-048 the outbox's rows could not be read or marked (database): " + e.getMessage(), e);
+        }
+    }
+
+    private int publish(Connection c, int maxRecords) throws SQLException {
+        List<Cdr> batch = Cdr.lockUnpublished(c, maxRecords);
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        try {
+            publisher.sendAll(batch);
+        } catch (EJBException refused) {
+            // Either the broker is away (the sends below fail as well and the rows stay for the next attempt), or it
+            // refused the transaction because it already has one of these CDRs: sent before a crash that lost the
+            // rows' marking. One by one, the broker drops what it has and takes the rest.
+            LOG.log(Level.FINE, "batch refused, sending one by one", refused);
+            publisher.sendEach(batch);
+            LOG.info(() -> "CDF-047 a batch of " + batch.size() + " CDRs (from " + batch.get(0).cdrId()
+                    + ") was refused as a whole (" + rootMessage(refused) + "); sent one by one instead, the broker"
+                    + " dropping any it already had");
+        }
+        Cdr.markPublished(c, batch, Instant.now());
+        return batch.size();
     }
 
     /** Opens a connection to the broker and a producer on the CDR queue, outside any transaction; throws when it cannot. */
