@@ -53,9 +53,9 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * The CDF's Diameter Rf listener (TS 32.299 CDF role). Each ACR is validated, recorded by
- * {@link CdfAccountingService} in its own transaction, and answered 2001 only after that transaction has
- * committed; a failed commit is answered 4002 (RFC 6733 7.1.4 DIAMETER_OUT_OF_SPACE), so the CTF retries.
+ * The CDF's Diameter Rf listener (TS 32.299 CDF role). Each ACR is validated, recorded with others in one local
+ * database transaction by a committer thread ({@link CdfRecordWriter}; {@link CdfAccountingService} when a group has to
+ * be committed one by one), and answered 2001 only after that transaction has committed; a failed commit is answered 4002 (RFC 6733 7.1.4 DIAMETER_OUT_OF_SPACE), so the CTF retries.
  *
  * <p>Walking-skeleton note: the listener runs on threads from the container's ManagedThreadFactory, started by
  * this startup singleton, rather than through a JCA resource adapter as ARCHITECTURE.md intends; the Diameter
@@ -108,6 +108,8 @@ public class CdfEndpoint {
     private int maxBatch;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong busyAnswers = new AtomicLong();
+    private final AtomicLong groupsReadAgain = new AtomicLong();
+    private final AtomicLong groupsOneByOne = new AtomicLong();
 
     private record Pending(DiameterMessage acr, AccountingRequest request, CompletableFuture<DiameterMessage> answer) {
     }
@@ -284,6 +286,7 @@ public class CdfEndpoint {
                 // A session of the group changed elsewhere (another CDF on the database, the supervision) or a first
                 // record was a copy of one stored before: read everything fresh and write the group again.
                 cache.forget(requests);
+                groupsReadAgain.incrementAndGet();
                 LOG.log(Level.FINE, "CDF-013 group of " + batch.size() + " ACRs written again with its sessions read fresh: "
                         + stale.getMessage());
                 outcomes = writeGroup(requests, null);
@@ -291,6 +294,7 @@ public class CdfEndpoint {
             batches.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
             cache.forget(requests);
+            groupsOneByOne.incrementAndGet();
             // One bad record (or a racing duplicate on the unique key) fails the whole group: commit one by one so
             // that only the guilty one is refused.
             LOG.log(Level.FINE, "CDF-012 group commit of " + batch.size() + " ACRs failed, committing them one by one", e);
@@ -404,6 +408,16 @@ public class CdfEndpoint {
     /** Group commits done since start (received / batches = ACRs per commit). */
     public long batches() {
         return batches.get();
+    }
+
+    /** Groups written a second time with their sessions read fresh (CDF-013). */
+    public long groupsReadAgain() {
+        return groupsReadAgain.get();
+    }
+
+    /** Groups that failed as a whole and were committed one by one (CDF-012). */
+    public long groupsOneByOne() {
+        return groupsOneByOne.get();
     }
 
     public long busyAnswers() {
