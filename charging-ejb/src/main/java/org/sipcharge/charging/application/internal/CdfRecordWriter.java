@@ -368,15 +368,16 @@ public final class CdfRecordWriter {
         return s == null ? "" : s;
     }
 
-    /** SQLSTATE class 23, integrity constraint violation (ISO/IEC 9075), anywhere in the chain. */
+    /**
+     * SQLSTATE class 23, integrity constraint violation (ISO/IEC 9075), anywhere in the chain: a batch's driver may
+     * report it on the next exception (PostgreSQL) or on a cause.
+     */
     static boolean isConstraintViolation(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23")) {
-                return true;
-            }
-            if (t instanceof SQLException s && s.getNextException() != null && s.getNextException() != t
-                    && isConstraintViolation(s.getNextException())) {
-                return true;
+        for (SQLException next = e; next != null; next = next.getNextException()) {
+            for (Throwable t = next; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof SQLException q && q.getSQLState() != null && q.getSQLState().startsWith("23")) {
+                    return true;
+                }
             }
         }
         return false;
