@@ -26,9 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A committed CDR and its outbox state, as JPA reads it. The row is written (by CdfRecordWriter, in plain JDBC) in the
- * same transaction as the accounting record that closed it, before the ACA is sent; {@code publishedAt} stays null until the CDR has been
- * handed to JMS in a transaction of its own (transactional outbox).
+ * A committed CDR and its outbox state, as JPA reads it. The row is written (by CdfRecordWriter, in plain JDBC) in
+ * the same transaction as the accounting record that closed it, before the ACA is sent; {@code publishedAt} stays null
+ * until the CDR has been handed to JMS in a transaction of its own (transactional outbox).
  */
 @Entity
 @Table(name = "CDR", indexes = @Index(name = "IX_CDR_UNPUBLISHED", columnList = "PUBLISHED_AT, LOCAL_SEQUENCE_NUMBER"))
