@@ -37,6 +37,7 @@ final class Deployments {
                 // under test
                 .addClass(CdfAccountingService.class)
                 .addClass(org.sipcharge.charging.application.internal.CdfRecordWriter.class)
+                .addClass(org.sipcharge.charging.domain.model.JdbcInstants.class)
                 // domain: entities and the value types record() takes and returns
                 .addClasses(AccountingRequest.class, AccountingRecordType.class, AccountingOutcome.class,
                         AccountingRecordLog.class, AccountingSession.class, Cdr.class,

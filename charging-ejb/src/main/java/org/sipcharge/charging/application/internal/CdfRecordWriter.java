@@ -2,6 +2,7 @@ package org.sipcharge.charging.application.internal;
 
 import org.sipcharge.cdr.ChargingDataRecord;
 import org.sipcharge.charging.application.ImsChargingInfo;
+import org.sipcharge.charging.domain.model.JdbcInstants;
 import org.sipcharge.charging.domain.model.accounting.AccountingOutcome;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
@@ -74,7 +75,9 @@ public final class CdfRecordWriter {
     private final PartialRecordPolicy partials;
     /**
      * One block per sequence for the whole application (every writer: the committers, the container-managed path, the
-     * supervision), so that CDRs are numbered in the order they are made, not by which writer holds which block.
+     * supervision), so that CDRs are numbered in the order they are made, not by which writer holds which block. This
+     * assumes what the application has: one database (jdbc/sipcharge); a block drawn from one database's sequence would
+     * be wrong in another's.
      */
     private static final IdBlock CDR_IDS = new IdBlock("CDR_SEQ", CDR_SEQ_INCREMENT);
     private static final IdBlock RECORD_IDS = new IdBlock("ACCOUNTING_RECORD_SEQ", RECORD_SEQ_INCREMENT);
@@ -150,7 +153,7 @@ public final class CdfRecordWriter {
             }
         }
         if (!toRead.isEmpty()) {
-            read(c, toRead, group);
+            read(c, toRead, group, true);
         }
 
         Batches batches = new Batches();
@@ -200,7 +203,7 @@ public final class CdfRecordWriter {
      */
     public boolean closeSilent(Connection c, String sessionId, Instant cutoff, String nodeId) throws SQLException {
         Map<String, Known> read = new HashMap<>();
-        read(c, Set.of(sessionId), read);
+        read(c, Set.of(sessionId), read, false);
         Known k = read.get(sessionId);
         AccountingSession s = k.session;
         if (s == null || s.state() != AccountingSession.State.OPEN || s.lastActivity() == null
@@ -218,18 +221,20 @@ public final class CdfRecordWriter {
         return true;
     }
 
-    /** Reads the sessions and their stored record numbers, in "in" lists of bounded length. */
-    private static void read(Connection c, Set<String> ids, Map<String, Known> into) throws SQLException {
+    /** Reads the sessions (and their stored record numbers, when asked), in "in" lists of bounded length. */
+    private static void read(Connection c, Set<String> ids, Map<String, Known> into, boolean withRecordNumbers)
+            throws SQLException {
         for (String id : ids) {
             into.put(id, new Known());
         }
         List<String> all = new ArrayList<>(ids);
         for (int from = 0; from < all.size(); from += MAX_IN_LIST) {
             List<String> part = all.subList(from, Math.min(all.size(), from + MAX_IN_LIST));
-            String in = inList(part.size());
+            int slots = inListSlots(part.size());
+            String in = "?" + ", ?".repeat(slots - 1);
             try (PreparedStatement ps = c.prepareStatement("select " + AccountingSession.COLUMNS
                     + " from ACCOUNTING_SESSION where SESSION_ID in (" + in + ")")) {
-                bindIn(ps, part);
+                bindIn(ps, part, slots);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Known k = into.get(rs.getString(1));
@@ -238,9 +243,12 @@ public final class CdfRecordWriter {
                     }
                 }
             }
+            if (!withRecordNumbers) {
+                continue;
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "select SESSION_ID, RECORD_NUMBER from ACCOUNTING_RECORD where SESSION_ID in (" + in + ")")) {
-                bindIn(ps, part);
+                bindIn(ps, part, slots);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         into.get(rs.getString(1)).recordNumbers.add(rs.getLong(2));
@@ -250,14 +258,13 @@ public final class CdfRecordWriter {
         }
     }
 
-    private static String inList(int n) {
-        int padded = Integer.highestOneBit(Math.max(1, n - 1)) << 1;
-        padded = n == 1 ? 1 : padded;
-        return "?" + ", ?".repeat(padded - 1);
+    /** {@code n} rounded up to a power of two. */
+    static int inListSlots(int n) {
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
     }
 
-    private static void bindIn(PreparedStatement ps, List<String> ids) throws SQLException {
-        int slots = ps.getParameterMetaData().getParameterCount();
+    /** Binds the ids, the last repeated into the padding slots. */
+    private static void bindIn(PreparedStatement ps, List<String> ids, int slots) throws SQLException {
         for (int i = 0; i < slots; i++) {
             ps.setString(i + 1, ids.get(Math.min(i, ids.size() - 1)));
         }
@@ -428,7 +435,7 @@ public final class CdfRecordWriter {
                         ps.setString(2, r.sessionId());
                         ps.setLong(3, r.recordNumber());
                         ps.setString(4, r.type().name());
-                        AccountingSession.setInstant(ps, 5, now);
+                        JdbcInstants.set(ps, 5, now);
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -442,8 +449,8 @@ public final class CdfRecordWriter {
                         ps.setString(3, r.sessionId());
                         ps.setString(4, r.callingParty());
                         ps.setString(5, r.calledParty());
-                        AccountingSession.setInstant(ps, 6, r.deliveryStartTime());
-                        AccountingSession.setInstant(ps, 7, r.deliveryEndTime());
+                        JdbcInstants.set(ps, 6, r.deliveryStartTime());
+                        JdbcInstants.set(ps, 7, r.deliveryEndTime());
                         ps.setBoolean(8, r.incomplete());
                         if (r.recordSequenceNumber() > 0) {
                             ps.setLong(9, r.recordSequenceNumber());
@@ -451,7 +458,7 @@ public final class CdfRecordWriter {
                             ps.setNull(9, java.sql.Types.BIGINT);
                         }
                         ps.setBytes(10, Cdr.encode(r, now));
-                        AccountingSession.setInstant(ps, 11, now);
+                        JdbcInstants.set(ps, 11, now);
                         ps.addBatch();
                     }
                     ps.executeBatch();

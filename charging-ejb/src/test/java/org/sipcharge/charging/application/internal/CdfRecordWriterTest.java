@@ -2,7 +2,7 @@ package org.sipcharge.charging.application.internal;
 
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sipcharge.cdr.ChargingDataRecord;
 import org.sipcharge.cdr.CdrJmsContract;
@@ -41,15 +41,24 @@ class CdfRecordWriterTest {
     /** Flyway logs every migration at INFO; held here so that the level stays set. */
     private static final java.util.logging.Logger FLYWAY = java.util.logging.Logger.getLogger("org.flywaydb");
 
-    private JdbcDataSource db;
+    /**
+     * One database for the class: the writer's id blocks are one per application (per class loader), drawn from one
+     * database's sequences, so the tests share it as the application does (every test uses sessions of its own).
+     */
+    private static JdbcDataSource db;
     private final CdfRecordWriter writer = new CdfRecordWriter(PartialRecordPolicy.NONE);
 
-    @BeforeEach
-    void database() {
+    @BeforeAll
+    static void database() {
+        db = freshDatabase();
+    }
+
+    private static JdbcDataSource freshDatabase() {
         FLYWAY.setLevel(java.util.logging.Level.WARNING);
-        db = new JdbcDataSource();
-        db.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        Flyway.configure().dataSource(db).locations("classpath:db/migration/h2").load().migrate();
+        JdbcDataSource d = new JdbcDataSource();
+        d.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Flyway.configure().dataSource(d).locations("classpath:db/migration/h2").load().migrate();
+        return d;
     }
 
     @Test
@@ -192,7 +201,7 @@ class CdfRecordWriterTest {
         // draws 1 and then 21; here the next value is 21 and stands for 2..21), each later value v for v-19..v.
         CdfRecordWriter.IdBlock ids = new CdfRecordWriter.IdBlock("CDR_SEQ", CdfRecordWriter.CDR_SEQ_INCREMENT);
         List<Long> drawn = new ArrayList<>();
-        try (Connection c = db.getConnection()) {
+        try (Connection c = freshDatabase().getConnection()) {
             for (int i = 0; i < 42; i++) {
                 drawn.add(ids.next(c));
             }
@@ -204,6 +213,12 @@ class CdfRecordWriterTest {
         for (int i = 0; i < drawn.size(); i++) {
             assertEquals(i + 1, drawn.get(i), "ids " + drawn);
         }
+    }
+
+    @Test
+    void inListsArePaddedToPowersOfTwo() {
+        assertEquals(List.of(1, 2, 4, 4, 8, 8, 512), List.of(1, 2, 3, 4, 5, 8, 512).stream()
+                .map(CdfRecordWriter::inListSlots).toList());
     }
 
     private List<AccountingOutcome> write(List<AccountingRequest> group, CdfRecordWriter.SessionCache cache) throws SQLException {

@@ -9,14 +9,12 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
 import org.sipcharge.charging.application.ImsChargingInfo;
+import org.sipcharge.charging.domain.model.JdbcInstants;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /**
  * The CDF's view of one accounting session (from START to STOP). Closed sessions are kept: they are
@@ -290,11 +288,11 @@ public class AccountingSession {
         s.userSessionId = rs.getString(3);
         s.callingParty = rs.getString(4);
         s.calledParty = rs.getString(5);
-        s.serviceRequestTime = instant(rs, 6);
-        s.deliveryStartTime = instant(rs, 7);
-        s.deliveryEndTime = instant(rs, 8);
+        s.serviceRequestTime = JdbcInstants.get(rs, 6);
+        s.deliveryStartTime = JdbcInstants.get(rs, 7);
+        s.deliveryEndTime = JdbcInstants.get(rs, 8);
         s.lastRecordNumber = rs.getLong(9);
-        s.lastActivity = instant(rs, 10);
+        s.lastActivity = JdbcInstants.get(rs, 10);
         s.startSeen = rs.getBoolean(11);
         s.state = State.valueOf(rs.getString(12));
         s.stopLost = rs.getBoolean(13);
@@ -304,7 +302,7 @@ public class AccountingSession {
         s.serviceContextId = rs.getString(17);
         s.ims = ImsColumns.ofColumns(rs.getString(18), rs.getString(19), rs.getString(20), rs.getString(21));
         s.partialSequence = rs.getInt(22);
-        s.partialStart = instant(rs, 23);
+        s.partialStart = JdbcInstants.get(rs, 23);
         s.partialInterims = rs.getInt(24);
         s.version = rs.getLong(25);
         return s;
@@ -341,11 +339,11 @@ public class AccountingSession {
         ps.setString(i++, userSessionId);
         ps.setString(i++, callingParty);
         ps.setString(i++, calledParty);
-        setInstant(ps, i++, serviceRequestTime);
-        setInstant(ps, i++, deliveryStartTime);
-        setInstant(ps, i++, deliveryEndTime);
+        JdbcInstants.set(ps, i++, serviceRequestTime);
+        JdbcInstants.set(ps, i++, deliveryStartTime);
+        JdbcInstants.set(ps, i++, deliveryEndTime);
         ps.setLong(i++, lastRecordNumber);
-        setInstant(ps, i++, lastActivity);
+        JdbcInstants.set(ps, i++, lastActivity);
         ps.setBoolean(i++, startSeen);
         ps.setString(i++, state.name());
         ps.setBoolean(i++, stopLost);
@@ -358,21 +356,7 @@ public class AccountingSession {
         ps.setString(i++, ims == null ? null : ims.terminatingIoi());
         ps.setString(i++, ims == null ? null : ims.sdpMedia());
         ps.setInt(i++, partialSequence);
-        setInstant(ps, i++, partialStart);
+        JdbcInstants.set(ps, i++, partialStart);
         ps.setInt(i, partialInterims);
-    }
-
-    /** A {@code timestamp with time zone} column as Hibernate writes an Instant: at UTC. */
-    public static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setObject(index, value.atOffset(ZoneOffset.UTC));
-        }
-    }
-
-    private static Instant instant(ResultSet rs, int index) throws SQLException {
-        OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
     }
 }

@@ -10,6 +10,7 @@ import jakarta.persistence.Index;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import org.sipcharge.cdr.CdrJmsContract;
+import org.sipcharge.charging.domain.model.JdbcInstants;
 import org.sipcharge.cdr.CdrTextCodec;
 import org.sipcharge.cdr.ber.CdrBerCodec;
 import org.sipcharge.cdr.ber.ImsChargingRecord;
@@ -21,7 +22,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -110,13 +110,13 @@ public class Cdr {
                 cdr.sessionId = rs.getString(3);
                 cdr.callingParty = rs.getString(4);
                 cdr.calledParty = rs.getString(5);
-                cdr.openingTime = rs.getObject(6, OffsetDateTime.class).toInstant();
-                cdr.closureTime = rs.getObject(7, OffsetDateTime.class).toInstant();
+                cdr.openingTime = JdbcInstants.get(rs, 6);
+                cdr.closureTime = JdbcInstants.get(rs, 7);
                 cdr.incomplete = rs.getBoolean(8);
                 long rsn = rs.getLong(9);
                 cdr.recordSequenceNumber = rs.wasNull() ? null : rsn;
                 cdr.body = rs.getBytes(10);
-                cdr.createdAt = rs.getObject(11, OffsetDateTime.class).toInstant();
+                cdr.createdAt = JdbcInstants.get(rs, 11);
                 out.add(cdr);
             }
         }
@@ -127,7 +127,7 @@ public class Cdr {
     public static void markPublished(Connection c, List<Cdr> cdrs, Instant when) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("update CDR set PUBLISHED_AT = ? where LOCAL_SEQUENCE_NUMBER = ?")) {
             for (Cdr cdr : cdrs) {
-                ps.setObject(1, when.atOffset(ZoneOffset.UTC));
+                JdbcInstants.set(ps, 1, when);
                 ps.setLong(2, cdr.localSequenceNumber);
                 ps.addBatch();
                 cdr.publishedAt = when;
