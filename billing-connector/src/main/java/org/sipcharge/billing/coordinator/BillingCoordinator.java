@@ -76,6 +76,9 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     private ManagedThreadFactory threads;
 
     @EJB
+    private DedicatedInvocation invocation;
+
+    @EJB
     private LegacyBillingForwarder forwarder;
 
     @EJB
@@ -140,13 +143,13 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         store = new JdbcLeaseStore(dataSource);
         election = new CoordinatorElection(self, store, lease.toNanos(), hb.toNanos(), this);
         long beatMillis = hb.toMillis();
-        heartbeat = threads.newThread(() -> {
+        heartbeat = threads.newThread(() -> dedicated("heartbeat", () -> {
             while (!stopping) {
                 long t0 = System.nanoTime();
                 beat();
                 pauseHeartbeat(beatMillis - (System.nanoTime() - t0) / 1_000_000);
             }
-        });
+        }));
         heartbeat.setName("sipcharge-billing-heartbeat");
         heartbeat.start();
         LOG.info(() -> "BIL-040 " + self + " stands for billing coordinator (heartbeat " + hb.toMillis() + " ms, lease "
@@ -176,6 +179,15 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         }
     }
 
+    /** Runs a thread's loop in an invocation of its own ({@link DedicatedInvocation}: its connections stay out of this singleton's). */
+    private void dedicated(String what, Runnable loop) {
+        try {
+            invocation.run(loop);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "BIL-053 billing coordinator " + what + " stopped: " + e, e);
+        }
+    }
+
     private void beat() {
         try {
             election.tick(System.nanoTime());
@@ -193,13 +205,13 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
     public void elected(long epoch) {
         elections.incrementAndGet();
         if (queue != null) {
-            Thread t = threads.newThread(() -> work(epoch));
+            Thread t = threads.newThread(() -> dedicated("link worker", () -> work(epoch)));
             t.setName("sipcharge-billing-coordinator-epoch-" + epoch);
             worker = t;
             t.start();
         }
         if (fileQueue != null) {
-            Thread f = threads.newThread(() -> exportFiles(epoch));
+            Thread f = threads.newThread(() -> dedicated("file worker", () -> exportFiles(epoch)));
             f.setName("sipcharge-cdr-files-epoch-" + epoch);
             fileWorker = f;
             f.start();
