@@ -143,10 +143,8 @@ class ClusterFailoverIT {
     /** @return the worst INTERIM spacing beyond the interval across {@code eventAtMillis} */
     private static long storedRecordsWithoutGapOrDuplicate(java.sql.Timestamp since, long killedAtMillis, int expectedSessions,
                                                            int minHoldMillis, String event) throws Exception {
-        String url = "jdbc:h2:" + cluster.runDir.resolve("cluster/database/sipcharge") + ";AUTO_SERVER=TRUE";
-        String password = Files.readString(cluster.runDir.resolve("h2-database.password")).trim();
         Map<String, List<Object[]>> sessions = new java.util.TreeMap<>();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sipcharge", password);
+        try (java.sql.Connection c = sharedDatabase();
              java.sql.PreparedStatement q = c.prepareStatement("select SESSION_ID, RECORD_NUMBER, RECORD_TYPE, RECEIVED_AT "
                      + "from ACCOUNTING_RECORD where SESSION_ID in (select SESSION_ID from ACCOUNTING_RECORD "
                      + "where RECORD_TYPE = 'START' and RECEIVED_AT >= ?) order by SESSION_ID, RECORD_NUMBER")) {
@@ -158,7 +156,8 @@ class ClusterFailoverIT {
                 }
             }
         }
-        assertEquals(expectedSessions, sessions.size(), "accounting sessions of the held calls: " + sessions.keySet());
+        assertEquals(expectedSessions, sessions.size(), () -> "accounting sessions of the held calls: " + sessions.keySet()
+                + "; " + sessionsWithoutStop());
         long worstLateness = 0;
         long worstAcrossKill = 0;
         int interims = 0;
@@ -371,6 +370,41 @@ class ClusterFailoverIT {
 
     // ------------------------------------------------------------------ helpers
 
+    /** The CDFs' shared H2 database (a client of the instance that serves it, AUTO_SERVER). */
+    private static java.sql.Connection sharedDatabase() throws IOException, java.sql.SQLException {
+        String url = "jdbc:h2:" + cluster.runDir.resolve("cluster/database/sipcharge") + ";AUTO_SERVER=TRUE";
+        String password = Files.readString(cluster.runDir.resolve("h2-database.password")).trim();
+        return java.sql.DriverManager.getConnection(url, "sipcharge", password);
+    }
+
+    /**
+     * For a failure's message: every accounting session in the database without a STOP record, with the SIP call it
+     * charges (User-Session-Id), the CTF that opened it and its records, so that a session that should not exist (a
+     * second START for one call) can be told from a call whose STOP was lost.
+     */
+    private static String sessionsWithoutStop() {
+        StringBuilder b = new StringBuilder("sessions without STOP in the CDFs' database:");
+        try (java.sql.Connection c = sharedDatabase();
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("select s.SESSION_ID, s.USER_SESSION_ID, s.ORIGIN_HOST, s.STATE, s.STOP_LOST, "
+                     + "r.RECORD_NUMBER, r.RECORD_TYPE, r.RECEIVED_AT from ACCOUNTING_SESSION s left join ACCOUNTING_RECORD r "
+                     + "on r.SESSION_ID = s.SESSION_ID where not exists (select 1 from ACCOUNTING_RECORD x "
+                     + "where x.SESSION_ID = s.SESSION_ID and x.RECORD_TYPE = 'STOP') order by s.SESSION_ID, r.RECORD_NUMBER")) {
+            String last = null;
+            while (rs.next()) {
+                if (!rs.getString(1).equals(last)) {
+                    last = rs.getString(1);
+                    b.append("\n  ").append(last).append(" call ").append(rs.getString(2)).append(" from ").append(rs.getString(3))
+                            .append(' ').append(rs.getString(4)).append(rs.getBoolean(5) ? " (closed as STOP lost)" : "").append(':');
+                }
+                b.append(' ').append(rs.getString(7)).append(' ').append(rs.getLong(6)).append('@').append(rs.getString(8));
+            }
+        } catch (IOException | java.sql.SQLException | RuntimeException e) {
+            b.append(" (not readable: ").append(e).append(')');
+        }
+        return b.toString();
+    }
+
     /** Waits for exactly the expected number of CDRs at the billing simulator, none twice, the newest with the hold time. */
     private static void assertOneCdrPerCall(int holdMillis) throws Exception {
         List<String[]> records = Wait.until(Duration.ofSeconds(90), () -> {
@@ -387,8 +421,9 @@ class ClusterFailoverIT {
             // recordSequenceNumber, lost ACRs (incomplete-CDR-Indication)
             assertTrue(ids.add(rec[0]), "CDR delivered twice: " + rec[0]);
             assertEquals("false", rec[5], "duplicate flagged by the billing simulator: " + String.join(" ", rec));
-            assertEquals("-", rec[8], "every session of these calls sent START and STOP, so no CDR is incomplete; 'stop' means "
-                    + "a CDF's supervision closed a live session (look for CDF-030 in the instances' logs): " + String.join(" ", rec));
+            assertEquals("-", rec[8], () -> "every session of these calls sent START and STOP, so no CDR is incomplete; 'stop' "
+                    + "means a CDF's supervision closed a session that sent nothing for a while (CDF-030 in the instances' logs): "
+                    + String.join(" ", rec) + "; " + sessionsWithoutStop());
         }
         // The CDRs of the calls just made carry their hold time, also those closed by another instance than the one
         // that opened them (the shared CDF database holds the START).
