@@ -222,10 +222,8 @@ class BillingCoordinatorFailoverIT {
     }
 
     static Set<String> committedCdrIds() throws Exception {
-        String url = "jdbc:h2:" + cluster.runDir.resolve("cluster/database/sipcharge") + ";AUTO_SERVER=TRUE";
-        String password = Files.readString(cluster.runDir.resolve("h2-database.password")).trim();
         Set<String> ids = new HashSet<>();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sipcharge", password);
+        try (java.sql.Connection c = cluster.cdfDatabase();
              java.sql.ResultSet rs = c.createStatement().executeQuery("select CDR_ID from CDR")) {
             while (rs.next()) {
                 ids.add(rs.getString(1));

@@ -144,7 +144,7 @@ class ClusterFailoverIT {
     private static long storedRecordsWithoutGapOrDuplicate(java.sql.Timestamp since, long killedAtMillis, int expectedSessions,
                                                            int minHoldMillis, String event) throws Exception {
         Map<String, List<Object[]>> sessions = new java.util.TreeMap<>();
-        try (java.sql.Connection c = sharedDatabase();
+        try (java.sql.Connection c = cluster.cdfDatabase();
              java.sql.PreparedStatement q = c.prepareStatement("select SESSION_ID, RECORD_NUMBER, RECORD_TYPE, RECEIVED_AT "
                      + "from ACCOUNTING_RECORD where SESSION_ID in (select SESSION_ID from ACCOUNTING_RECORD "
                      + "where RECORD_TYPE = 'START' and RECEIVED_AT >= ?) order by SESSION_ID, RECORD_NUMBER")) {
@@ -370,13 +370,6 @@ class ClusterFailoverIT {
 
     // ------------------------------------------------------------------ helpers
 
-    /** The CDFs' shared H2 database (a client of the instance that serves it, AUTO_SERVER). */
-    private static java.sql.Connection sharedDatabase() throws IOException, java.sql.SQLException {
-        String url = "jdbc:h2:" + cluster.runDir.resolve("cluster/database/sipcharge") + ";AUTO_SERVER=TRUE";
-        String password = Files.readString(cluster.runDir.resolve("h2-database.password")).trim();
-        return java.sql.DriverManager.getConnection(url, "sipcharge", password);
-    }
-
     /**
      * For a failure's message: every accounting session in the database without a STOP record, with the SIP call it
      * charges (User-Session-Id), the CTF that opened it and its records, so that a session that should not exist (a
@@ -384,7 +377,7 @@ class ClusterFailoverIT {
      */
     private static String sessionsWithoutStop() {
         StringBuilder b = new StringBuilder("sessions without STOP in the CDFs' database:");
-        try (java.sql.Connection c = sharedDatabase();
+        try (java.sql.Connection c = cluster.cdfDatabase();
              java.sql.Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery("select s.SESSION_ID, s.USER_SESSION_ID, s.ORIGIN_HOST, s.STATE, s.STOP_LOST, "
                      + "r.RECORD_NUMBER, r.RECORD_TYPE, r.RECEIVED_AT from ACCOUNTING_SESSION s left join ACCOUNTING_RECORD r "
@@ -397,7 +390,9 @@ class ClusterFailoverIT {
                     b.append("\n  ").append(last).append(" call ").append(rs.getString(2)).append(" from ").append(rs.getString(3))
                             .append(' ').append(rs.getString(4)).append(rs.getBoolean(5) ? " (closed as STOP lost)" : "").append(':');
                 }
-                b.append(' ').append(rs.getString(7)).append(' ').append(rs.getLong(6)).append('@').append(rs.getString(8));
+                if (rs.getString(7) != null) { // a session row without any record: the left join's empty side
+                    b.append(' ').append(rs.getString(7)).append(' ').append(rs.getLong(6)).append('@').append(rs.getString(8));
+                }
             }
         } catch (IOException | java.sql.SQLException | RuntimeException e) {
             b.append(" (not readable: ").append(e).append(')');

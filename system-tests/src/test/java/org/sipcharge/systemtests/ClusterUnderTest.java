@@ -144,6 +144,13 @@ final class ClusterUnderTest implements AutoCloseable {
         return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).map(l -> l.split("\t", -1)).toList();
     }
 
+    /** The CDFs' shared H2 database (cluster layout "shared"), as a client of the instance that serves it (AUTO_SERVER). */
+    java.sql.Connection cdfDatabase() throws IOException, java.sql.SQLException {
+        String url = "jdbc:h2:" + runDir.resolve("cluster/database/sipcharge") + ";AUTO_SERVER=TRUE";
+        String password = Files.readString(runDir.resolve("h2-database.password")).trim();
+        return java.sql.DriverManager.getConnection(url, "sipcharge", password);
+    }
+
     Path kamailioLog() {
         return runDir.resolve("kamailio/kamailio.log");
     }

@@ -184,7 +184,8 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         try {
             invocation.run(loop);
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "BIL-053 billing coordinator " + what + " stopped: " + e, e);
+            // While the application stops, the container may refuse the call: the loop had nothing left to do.
+            LOG.log(stopping ? Level.FINE : Level.SEVERE, "BIL-053 billing coordinator " + what + " stopped: " + e, e);
         }
     }
 
