@@ -117,6 +117,9 @@ public class SystemStatus {
                 m.put("acr.outOfSequence", ch.cdfRecords().outOfSequence());
                 m.put("acr.sessionsClosedSilent", ch.cdfRecords().sessionsClosedSilent());
                 m.put("acr.duplicatesWithoutTFlag", ch.cdfRecords().duplicatesWithoutRetransmissionFlag());
+                m.put("acr.groupCommits", ch.cdfRecords().groupCommits());
+                m.put("acr.groupsReadAgain", ch.cdfRecords().groupsReadAgain());
+                m.put("acr.groupsOneByOne", ch.cdfRecords().groupsOneByOne());
             }
             m.put("acr.activeSessions", ch.activeAccountingSessions());
             ChargingStatus.RfSessions rs = ch.rfSessions();

@@ -36,6 +36,8 @@ final class Deployments {
         return ShrinkWrap.create(WebArchive.class, "cdf-unit-of-work.war")
                 // under test
                 .addClass(CdfAccountingService.class)
+                .addClass(org.sipcharge.charging.application.internal.CdfRecordWriter.class)
+                .addClass(org.sipcharge.charging.domain.model.JdbcInstants.class)
                 // domain: entities and the value types record() takes and returns
                 .addClasses(AccountingRequest.class, AccountingRecordType.class, AccountingOutcome.class,
                         AccountingRecordLog.class, AccountingSession.class, Cdr.class,

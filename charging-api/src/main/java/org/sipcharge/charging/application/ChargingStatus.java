@@ -90,9 +90,11 @@ public interface ChargingStatus {
     /**
      * New (not duplicate) records the CDF stored since start, by type, how many came out of sequence, and the
      * sessions its supervision closed because they went silent (incomplete CDRs), and the duplicates that came without
-     * the T flag: a CTF sent the same record number twice as new (a split grid on the CTF side, or a CTF fault).
+     * the T flag: a CTF sent the same record number twice as new (a split grid on the CTF side, or a CTF fault); and
+     * the group commits: done, written again with fresh reads (a session changed elsewhere, or a first record that was
+     * a copy), and committed one by one after failing as a group (a faulty record, or the database failing).
      */
     record CdfRecords(long starts, long interims, long stops, long events, long outOfSequence, long sessionsClosedSilent,
-                      long duplicatesWithoutRetransmissionFlag) {
+                      long duplicatesWithoutRetransmissionFlag, long groupCommits, long groupsReadAgain, long groupsOneByOne) {
     }
 }

@@ -54,7 +54,8 @@ public class DefaultChargingStatus implements ChargingStatus {
                 ctf.buffered(), buffer.backlog(), ctf.retransmissions(), records, ctf.sessionFigures(),
                 new CdfRecords(cdf.recorded(AccountingRecordType.START), cdf.recorded(AccountingRecordType.INTERIM),
                         cdf.recorded(AccountingRecordType.STOP), cdf.recorded(AccountingRecordType.EVENT), cdf.outOfSequence(),
-                        supervisor.closed(), cdf.duplicatesWithoutRetransmissionFlag()));
+                        supervisor.closed(), cdf.duplicatesWithoutRetransmissionFlag(), cdf.batches(), cdf.groupsReadAgain(),
+                        cdf.groupsOneByOne()));
     }
 
     @Override

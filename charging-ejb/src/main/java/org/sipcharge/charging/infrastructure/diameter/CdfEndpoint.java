@@ -12,11 +12,14 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import org.sipcharge.charging.application.internal.CdfAccountingService;
+import org.sipcharge.charging.application.internal.CdfRecordWriter;
 import org.sipcharge.charging.domain.model.accounting.AccountingOutcome;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
 import org.sipcharge.charging.domain.model.accounting.AccountingRequest;
 import org.sipcharge.charging.infrastructure.config.ChargingConfig;
 import org.sipcharge.charging.infrastructure.jms.CdrOutboxScheduler;
+import org.sipcharge.charging.infrastructure.persistence.DedicatedInvocation;
+import org.sipcharge.charging.infrastructure.persistence.LocalTransaction;
 import org.sipcharge.diameter.Answers;
 import org.sipcharge.diameter.DiameterConstants;
 import org.sipcharge.diameter.DiameterMessage;
@@ -29,6 +32,8 @@ import org.sipcharge.diameter.peer.ServerOptions;
 import org.sipcharge.diameter.peer.WriteBatch;
 
 import java.net.InetAddress;
+import java.sql.SQLException;
+import javax.sql.DataSource;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
@@ -49,9 +54,9 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * The CDF's Diameter Rf listener (TS 32.299 CDF role). Each ACR is validated, recorded by
- * {@link CdfAccountingService} in its own transaction, and answered 2001 only after that transaction has
- * committed; a failed commit is answered 4002 (RFC 6733 7.1.4 DIAMETER_OUT_OF_SPACE), so the CTF retries.
+ * The CDF's Diameter Rf listener (TS 32.299 CDF role). Each ACR is validated, recorded with others in one local
+ * database transaction by a committer thread ({@link CdfRecordWriter}; {@link CdfAccountingService} when a group has to
+ * be committed one by one), and answered 2001 only after that transaction has committed; a failed commit is answered 4002 (RFC 6733 7.1.4 DIAMETER_OUT_OF_SPACE), so the CTF retries.
  *
  * <p>Walking-skeleton note: the listener runs on threads from the container's ManagedThreadFactory, started by
  * this startup singleton, rather than through a JCA resource adapter as ARCHITECTURE.md intends; the Diameter
@@ -70,6 +75,19 @@ public class CdfEndpoint {
 
     @EJB
     private CdfAccountingService accounting;
+
+    /**
+     * The CDF's database (the persistence unit's). The committers write their groups on local transactions of this
+     * pool (no JTA: nothing else takes part in an ACR's commit), through {@link CdfRecordWriter}.
+     */
+    @Resource(lookup = "jdbc/sipcharge")
+    private DataSource dataSource;
+
+    private CdfRecordWriter writer;
+
+    @EJB
+    private DedicatedInvocation dedicated;
+    private int sessionCacheSize;
 
     @EJB
     private CdrOutboxScheduler outbox;
@@ -94,6 +112,8 @@ public class CdfEndpoint {
     private int maxBatch;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong busyAnswers = new AtomicLong();
+    private final AtomicLong groupsReadAgain = new AtomicLong();
+    private final AtomicLong groupsOneByOne = new AtomicLong();
 
     private record Pending(DiameterMessage acr, AccountingRequest request, CompletableFuture<DiameterMessage> answer) {
     }
@@ -129,6 +149,8 @@ public class CdfEndpoint {
         int committers = config.getInt("sipcharge.cdf.committer-threads", 2);
         maxBatch = config.getInt("sipcharge.cdf.max-batch", 256);
         int maxQueued = config.getInt("sipcharge.cdf.max-queued-acrs", 10_000);
+        sessionCacheSize = config.getInt("sipcharge.cdf.session-cache", 20_000);
+        writer = accounting.writer();
         @SuppressWarnings("unchecked")
         BlockingQueue<Pending>[] q = new BlockingQueue[Math.max(1, committers)];
         for (int i = 0; i < q.length; i++) {
@@ -138,7 +160,15 @@ public class CdfEndpoint {
         running = true;
         for (int i = 0; i < q.length; i++) {
             BlockingQueue<Pending> mine = q[i];
-            Thread t = threadFactory.newThread(() -> commitLoop(mine));
+            // In an invocation of its own: the committer's connections must not join this singleton's resources.
+            Thread t = threadFactory.newThread(() -> {
+                try {
+                    dedicated.run(() -> commitLoop(mine));
+                } catch (RuntimeException e) {
+                    // Its ACRs go unanswered; the CTFs time out and retransmit them to their other CDF.
+                    LOG.log(Level.SEVERE, "CDF-014 committer " + Thread.currentThread().getName() + " stopped: " + e, e);
+                }
+            });
             t.setName("sipcharge-cdf-committer-" + i);
             t.start();
         }
@@ -230,6 +260,8 @@ public class CdfEndpoint {
 
     private void commitLoop(BlockingQueue<Pending> queue) {
         List<Pending> batch = new ArrayList<>(maxBatch);
+        // The open sessions this committer wrote (all of a session's ACRs come here): their next records need no query.
+        CdfRecordWriter.SessionCache cache = new CdfRecordWriter.SessionCache(Math.max(0, sessionCacheSize / queues.length));
         while (running) {
             try {
                 Pending first = queue.poll(500, TimeUnit.MILLISECONDS);
@@ -238,7 +270,7 @@ public class CdfEndpoint {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
-                commit(batch);
+                commit(batch, cache);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -253,16 +285,28 @@ public class CdfEndpoint {
         }
     }
 
-    private void commit(List<Pending> batch) {
+    private void commit(List<Pending> batch, CdfRecordWriter.SessionCache cache) {
         List<AccountingRequest> requests = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             requests.add(p.request());
         }
         List<AccountingOutcome> outcomes;
         try {
-            outcomes = accounting.recordAll(requests, nodeId);
+            try {
+                outcomes = writeGroup(requests, cache);
+            } catch (CdfRecordWriter.StaleGroupException stale) {
+                // A session of the group changed elsewhere (another CDF on the database, the supervision) or a first
+                // record was a copy of one stored before: read everything fresh and write the group again.
+                cache.forget(requests);
+                groupsReadAgain.incrementAndGet();
+                LOG.log(Level.FINE, "CDF-013 group of " + batch.size() + " ACRs written again with its sessions read fresh: "
+                        + stale.getMessage());
+                outcomes = writeGroup(requests, null);
+            }
             batches.incrementAndGet();
-        } catch (EJBException e) {
+        } catch (SQLException | RuntimeException e) {
+            cache.forget(requests);
+            groupsOneByOne.incrementAndGet();
             // One bad record (or a racing duplicate on the unique key) fails the whole group: commit one by one so
             // that only the guilty one is refused.
             LOG.log(Level.FINE, "CDF-012 group commit of " + batch.size() + " ACRs failed, committing them one by one", e);
@@ -291,6 +335,12 @@ public class CdfEndpoint {
         if (kick) {
             outbox.kick();
         }
+    }
+
+    /** One group on one local transaction: committed when this returns, rolled back when it throws. */
+    private List<AccountingOutcome> writeGroup(List<AccountingRequest> requests, CdfRecordWriter.SessionCache cache)
+            throws SQLException {
+        return LocalTransaction.run(dataSource, c -> writer.write(c, requests, nodeId, cache));
     }
 
     /** Records one ACR in its own transaction; 2001 only after the commit, 4002 when the commit fails. */
@@ -370,6 +420,16 @@ public class CdfEndpoint {
     /** Group commits done since start (received / batches = ACRs per commit). */
     public long batches() {
         return batches.get();
+    }
+
+    /** Groups written a second time with their sessions read fresh (CDF-013). */
+    public long groupsReadAgain() {
+        return groupsReadAgain.get();
+    }
+
+    /** Groups that failed as a whole and were committed one by one (CDF-012). */
+    public long groupsOneByOne() {
+        return groupsOneByOne.get();
     }
 
     public long busyAnswers() {

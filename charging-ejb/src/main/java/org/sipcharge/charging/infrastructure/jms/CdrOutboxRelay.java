@@ -1,5 +1,6 @@
 package org.sipcharge.charging.infrastructure.jms;
 
+import jakarta.annotation.Resource;
 import jakarta.ejb.EJB;
 import jakarta.ejb.EJBException;
 import jakarta.ejb.Stateless;
@@ -8,6 +9,11 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import org.sipcharge.charging.domain.model.cdr.Cdr;
+import org.sipcharge.charging.infrastructure.persistence.LocalTransaction;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 import java.time.Instant;
 import java.util.List;
@@ -36,13 +42,23 @@ public class CdrOutboxRelay {
     @EJB
     private CdrPublisher publisher;
 
+    @Resource(lookup = "jdbc/sipcharge")
+    private DataSource dataSource;
+
     /** @return how many CDRs were published (0 when the outbox is empty or every unpublished row is being published elsewhere) */
-    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public int publishBatch(int maxRecords) {
-        @SuppressWarnings("unchecked")
-        List<Cdr> batch = em.createNativeQuery("select c.* from CDR c where c.PUBLISHED_AT is null"
-                + " order by c.LOCAL_SEQUENCE_NUMBER fetch first " + Math.max(1, maxRecords) + " rows only"
-                + " for update skip locked", Cdr.class).getResultList();
+        // Plain JDBC on a local transaction of the CDF's pool: the rows are read once and marked with one batch, no
+        // entity state to track and no transaction coordinator (the broker's transaction is the publisher's own).
+        try {
+            return LocalTransaction.run(dataSource, c -> publish(c, maxRecords));
+        } catch (SQLException e) {
+            throw new IllegalStateException("CDF-048 the outbox's rows could not be read or marked (database): " + e.getMessage(), e);
+        }
+    }
+
+    private int publish(Connection c, int maxRecords) throws SQLException {
+        List<Cdr> batch = Cdr.lockUnpublished(c, maxRecords);
         if (batch.isEmpty()) {
             return 0;
         }
@@ -58,10 +74,7 @@ public class CdrOutboxRelay {
                     + ") was refused as a whole (" + rootMessage(refused) + "); sent one by one instead, the broker"
                     + " dropping any it already had");
         }
-        Instant now = Instant.now();
-        for (Cdr cdr : batch) {
-            cdr.markPublished(now);
-        }
+        Cdr.markPublished(c, batch, Instant.now());
         return batch.size();
     }
 

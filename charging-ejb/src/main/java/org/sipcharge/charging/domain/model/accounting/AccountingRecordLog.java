@@ -13,7 +13,7 @@ import jakarta.persistence.UniqueConstraint;
 import java.time.Instant;
 
 /**
- * One row per accounting request the CDF accepted. The unique key on (Session-Id, Accounting-Record-Number)
+ * One row per accounting request the CDF accepted (written by CdfRecordWriter in JDBC; read here). The unique key on (Session-Id, Accounting-Record-Number)
  * is what makes ACR handling idempotent: a retransmitted or duplicated ACR cannot be stored twice, even when
  * two copies race on different connections.
  */
@@ -45,12 +45,5 @@ public class AccountingRecordLog {
     private Instant receivedAt;
 
     protected AccountingRecordLog() {
-    }
-
-    public AccountingRecordLog(AccountingRequest request, Instant receivedAt) {
-        this.sessionId = request.sessionId();
-        this.recordNumber = request.recordNumber();
-        this.recordType = request.type().name();
-        this.receivedAt = receivedAt;
     }
 }

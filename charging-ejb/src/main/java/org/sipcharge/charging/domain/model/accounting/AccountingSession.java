@@ -9,7 +9,11 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 
 import org.sipcharge.charging.application.ImsChargingInfo;
+import org.sipcharge.charging.domain.model.JdbcInstants;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 
 /**
@@ -254,4 +258,105 @@ public class AccountingSession {
     public boolean stopLost() { return stopLost; }
     public Instant lastActivity() { return lastActivity; }
     public State state() { return state; }
+
+    // JDBC mapping, for the CDF's group commit (CdfRecordWriter), which writes sessions without Hibernate. The columns
+    // are the annotated ones above (Flyway V1-V7); VERSION is the same optimistic lock Hibernate keeps, so a session
+    // changed by JPA (the supervision's closeSilent) and by JDBC (the group commit) is never overwritten blindly.
+
+    /** The columns {@link #read} reads and {@link #bindInsert} writes, in this order. */
+    public static final String COLUMNS = "SESSION_ID, ORIGIN_HOST, USER_SESSION_ID, CALLING_PARTY, CALLED_PARTY, "
+            + "SERVICE_REQUEST_TIME, DELIVERY_START_TIME, DELIVERY_END_TIME, LAST_RECORD_NUMBER, LAST_ACTIVITY, START_SEEN, "
+            + "STATE, STOP_LOST, SUBSCRIPTION_IMSI, SUBSCRIPTION_E164, SIP_METHOD, SERVICE_CONTEXT_ID, ICID, ORIGINATING_IOI, "
+            + "TERMINATING_IOI, SDP_MEDIA, PARTIAL_SEQUENCE, PARTIAL_START, PARTIAL_INTERIMS, VERSION";
+
+    public static final String INSERT_SQL = "insert into ACCOUNTING_SESSION (" + COLUMNS + ") values ("
+            + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Every column but the key, VERSION raised by one; matches no row when someone else changed the session. */
+    public static final String UPDATE_SQL = "update ACCOUNTING_SESSION set ORIGIN_HOST = ?, USER_SESSION_ID = ?, "
+            + "CALLING_PARTY = ?, CALLED_PARTY = ?, SERVICE_REQUEST_TIME = ?, DELIVERY_START_TIME = ?, DELIVERY_END_TIME = ?, "
+            + "LAST_RECORD_NUMBER = ?, LAST_ACTIVITY = ?, START_SEEN = ?, STATE = ?, STOP_LOST = ?, SUBSCRIPTION_IMSI = ?, "
+            + "SUBSCRIPTION_E164 = ?, SIP_METHOD = ?, SERVICE_CONTEXT_ID = ?, ICID = ?, ORIGINATING_IOI = ?, TERMINATING_IOI = ?, "
+            + "SDP_MEDIA = ?, PARTIAL_SEQUENCE = ?, PARTIAL_START = ?, PARTIAL_INTERIMS = ?, VERSION = ? "
+            + "where SESSION_ID = ? and VERSION = ?";
+
+    /** A session read from a row whose columns are {@link #COLUMNS}, in that order. */
+    public static AccountingSession read(ResultSet rs) throws SQLException {
+        AccountingSession s = new AccountingSession();
+        s.sessionId = rs.getString(1);
+        s.originHost = rs.getString(2);
+        s.userSessionId = rs.getString(3);
+        s.callingParty = rs.getString(4);
+        s.calledParty = rs.getString(5);
+        s.serviceRequestTime = JdbcInstants.get(rs, 6);
+        s.deliveryStartTime = JdbcInstants.get(rs, 7);
+        s.deliveryEndTime = JdbcInstants.get(rs, 8);
+        s.lastRecordNumber = rs.getLong(9);
+        s.lastActivity = JdbcInstants.get(rs, 10);
+        s.startSeen = rs.getBoolean(11);
+        s.state = State.valueOf(rs.getString(12));
+        s.stopLost = rs.getBoolean(13);
+        s.subscriptionImsi = rs.getString(14);
+        s.subscriptionE164 = rs.getString(15);
+        s.sipMethod = rs.getString(16);
+        s.serviceContextId = rs.getString(17);
+        s.ims = ImsColumns.ofColumns(rs.getString(18), rs.getString(19), rs.getString(20), rs.getString(21));
+        s.partialSequence = rs.getInt(22);
+        s.partialStart = JdbcInstants.get(rs, 23);
+        s.partialInterims = rs.getInt(24);
+        s.version = rs.getLong(25);
+        return s;
+    }
+
+    /** Binds a new row ({@link #INSERT_SQL}) with VERSION 0. */
+    public void bindInsert(PreparedStatement ps) throws SQLException {
+        ps.setString(1, sessionId);
+        bindState(ps, 2);
+        ps.setLong(25, 0);
+    }
+
+    /** Binds {@link #UPDATE_SQL} for this session as read at {@link #version()}. */
+    public void bindUpdate(PreparedStatement ps) throws SQLException {
+        bindState(ps, 1);
+        ps.setLong(24, version + 1);
+        ps.setString(25, sessionId);
+        ps.setLong(26, version);
+    }
+
+    /** After the row was written by {@link #bindInsert} (0) or {@link #bindUpdate} (one more) and committed. */
+    public void written(boolean inserted) {
+        version = inserted ? 0 : version + 1;
+    }
+
+    /** The optimistic-lock version this session was read or last written with. */
+    public long version() {
+        return version;
+    }
+
+    /** Every column but SESSION_ID and VERSION, from parameter {@code i} on (23 parameters). */
+    private void bindState(PreparedStatement ps, int i) throws SQLException {
+        ps.setString(i++, originHost);
+        ps.setString(i++, userSessionId);
+        ps.setString(i++, callingParty);
+        ps.setString(i++, calledParty);
+        JdbcInstants.set(ps, i++, serviceRequestTime);
+        JdbcInstants.set(ps, i++, deliveryStartTime);
+        JdbcInstants.set(ps, i++, deliveryEndTime);
+        ps.setLong(i++, lastRecordNumber);
+        JdbcInstants.set(ps, i++, lastActivity);
+        ps.setBoolean(i++, startSeen);
+        ps.setString(i++, state.name());
+        ps.setBoolean(i++, stopLost);
+        ps.setString(i++, subscriptionImsi);
+        ps.setString(i++, subscriptionE164);
+        ps.setString(i++, sipMethod);
+        ps.setString(i++, serviceContextId);
+        ps.setString(i++, ims == null ? null : ims.icid());
+        ps.setString(i++, ims == null ? null : ims.originatingIoi());
+        ps.setString(i++, ims == null ? null : ims.terminatingIoi());
+        ps.setString(i++, ims == null ? null : ims.sdpMedia());
+        ps.setInt(i++, partialSequence);
+        JdbcInstants.set(ps, i++, partialStart);
+        ps.setInt(i, partialInterims);
+    }
 }

@@ -45,6 +45,24 @@ public class ImsColumns {
         if (sdpMedia == null && !ims.sdpMedia().isEmpty()) sdpMedia = String.join("\n", ims.sdpMedia());
     }
 
+    /** The four columns as read by JDBC (AccountingSession.read); null when all are, as Hibernate leaves it. */
+    static ImsColumns ofColumns(String icid, String originatingIoi, String terminatingIoi, String sdpMedia) {
+        if (icid == null && originatingIoi == null && terminatingIoi == null && sdpMedia == null) {
+            return null;
+        }
+        ImsColumns c = new ImsColumns();
+        c.icid = icid;
+        c.originatingIoi = originatingIoi;
+        c.terminatingIoi = terminatingIoi;
+        c.sdpMedia = sdpMedia;
+        return c;
+    }
+
+    String icid() { return icid; }
+    String originatingIoi() { return originatingIoi; }
+    String terminatingIoi() { return terminatingIoi; }
+    String sdpMedia() { return sdpMedia; }
+
     public ImsChargingInfo toInfo() {
         return new ImsChargingInfo(icid, originatingIoi, terminatingIoi,
                 sdpMedia == null || sdpMedia.isEmpty() ? List.of() : List.of(sdpMedia.split("\n")));

@@ -10,18 +10,25 @@ import jakarta.persistence.Index;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import org.sipcharge.cdr.CdrJmsContract;
+import org.sipcharge.charging.domain.model.JdbcInstants;
 import org.sipcharge.cdr.CdrTextCodec;
 import org.sipcharge.cdr.ber.CdrBerCodec;
 import org.sipcharge.cdr.ber.ImsChargingRecord;
 import java.time.ZoneOffset;
 import org.sipcharge.cdr.ChargingDataRecord;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A committed CDR and its outbox state. The row is written in the same transaction as the accounting
- * record that closed it, before the ACA is sent; {@code publishedAt} stays null until the CDR has been
- * handed to JMS in a transaction of its own (transactional outbox).
+ * A committed CDR and its outbox state, as JPA reads it. The row is written (by CdfRecordWriter, in plain JDBC) in
+ * the same transaction as the accounting record that closed it, before the ACA is sent; {@code publishedAt} stays null
+ * until the CDR has been handed to JMS in a transaction of its own (transactional outbox).
  */
 @Entity
 @Table(name = "CDR", indexes = @Index(name = "IX_CDR_UNPUBLISHED", columnList = "PUBLISHED_AT, LOCAL_SEQUENCE_NUMBER"))
@@ -37,8 +44,9 @@ public class Cdr {
     public static final int MAX_BODY_LENGTH = 16_384;
 
     /**
-     * TS 32.298 localRecordSequenceNumber. Drawn from a database sequence at persist time, so it is unique
-     * per CDF database; a rolled-back transaction leaves a gap (documented for billing systems).
+     * TS 32.298 localRecordSequenceNumber, unique per CDF database: drawn from the sequence CDR_SEQ in blocks by the
+     * CDF's writer (CdfRecordWriter, which inserts every CDR row), the way this generator would draw them; a rolled-back
+     * transaction leaves a gap (documented for billing systems). The generator is kept for the schema of the tests.
      */
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "CDR_SEQ")
@@ -85,40 +93,51 @@ public class Cdr {
     }
 
     /**
-     * A CDR waiting for its sequence number: persist it, then {@link #seal} it in the same transaction.
-     * Hibernate captures an entity's state for its INSERT at persist time, so the row is inserted with
-     * placeholders (satisfying the NOT NULL and UNIQUE constraints) and completed by an UPDATE at the same flush;
-     * nobody ever sees the placeholders, because both statements commit together.
+     * Locks up to {@code max} unpublished CDRs, oldest first, for the outbox relay's transaction on {@code c}; rows another
+     * relay holds are skipped, not waited for ({@code FOR UPDATE SKIP LOCKED}: H2 2.x and PostgreSQL 9.5+).
      */
-    public Cdr(String sessionId, Instant createdAt) {
-        this.sessionId = sessionId;
-        this.createdAt = createdAt;
-        this.cdrId = "pending-" + java.util.UUID.randomUUID();
-        this.openingTime = createdAt;
-        this.closureTime = createdAt;
-        this.body = new byte[0];
+    public static List<Cdr> lockUnpublished(Connection c, int max) throws SQLException {
+        List<Cdr> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select LOCAL_SEQUENCE_NUMBER, CDR_ID, SESSION_ID, CALLING_PARTY, "
+                + "CALLED_PARTY, OPENING_TIME, CLOSURE_TIME, INCOMPLETE, RECORD_SEQUENCE_NUMBER, BODY, CREATED_AT from CDR "
+                + "where PUBLISHED_AT is null order by LOCAL_SEQUENCE_NUMBER fetch first " + Math.max(1, max)
+                + " rows only for update skip locked");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Cdr cdr = new Cdr();
+                cdr.localSequenceNumber = rs.getLong(1);
+                cdr.cdrId = rs.getString(2);
+                cdr.sessionId = rs.getString(3);
+                cdr.callingParty = rs.getString(4);
+                cdr.calledParty = rs.getString(5);
+                cdr.openingTime = JdbcInstants.get(rs, 6);
+                cdr.closureTime = JdbcInstants.get(rs, 7);
+                cdr.incomplete = rs.getBoolean(8);
+                long rsn = rs.getLong(9);
+                cdr.recordSequenceNumber = rs.wasNull() ? null : rsn;
+                cdr.body = rs.getBytes(10);
+                cdr.createdAt = JdbcInstants.get(rs, 11);
+                out.add(cdr);
+            }
+        }
+        return out;
+    }
+
+    /** Marks CDRs locked by {@link #lockUnpublished} on {@code c} as published (one JDBC batch). */
+    public static void markPublished(Connection c, List<Cdr> cdrs, Instant when) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update CDR set PUBLISHED_AT = ? where LOCAL_SEQUENCE_NUMBER = ?")) {
+            for (Cdr cdr : cdrs) {
+                JdbcInstants.set(ps, 1, when);
+                ps.setLong(2, cdr.localSequenceNumber);
+                ps.addBatch();
+                cdr.publishedAt = when;
+            }
+            ps.executeBatch();
+        }
     }
 
     public long localSequenceNumber() {
-        if (localSequenceNumber == null) {
-            throw new IllegalStateException("CDR not persisted yet: no local sequence number");
-        }
         return localSequenceNumber;
-    }
-
-    /** Fixes the record's content once its sequence number is known; the INSERT at flush carries all of it. */
-    public void seal(ChargingDataRecord record) {
-        if (record.localSequenceNumber() != localSequenceNumber() || !record.sessionId().equals(sessionId)) {
-            throw new IllegalArgumentException("record " + record.cdrId() + " does not belong to CDR row " + localSequenceNumber);
-        }
-        this.cdrId = record.cdrId();
-        this.callingParty = record.callingParty();
-        this.calledParty = record.calledParty();
-        this.openingTime = record.deliveryStartTime();
-        this.closureTime = record.deliveryEndTime();
-        this.incomplete = record.incomplete();
-        this.recordSequenceNumber = record.recordSequenceNumber() > 0 ? record.recordSequenceNumber() : null;
-        this.body = encode(record, createdAt);
     }
 
     /**
@@ -126,7 +145,7 @@ public class Cdr {
      * hold (a party address that is not printable ASCII, say) keeps the documented text form rather than failing the
      * commit and with it the ACR (CDF-050); consumers tell the forms apart by the first octet or {@code bodyFormat}.
      */
-    static byte[] encode(ChargingDataRecord record, Instant closedAt) {
+    public static byte[] encode(ChargingDataRecord record, Instant closedAt) {
         try {
             Instant closure = closedAt.isBefore(record.deliveryStartTime()) ? record.deliveryStartTime() : closedAt;
             return CdrBerCodec.encode(ImsChargingRecord.fromChargingDataRecord(record, record.deliveryStartTime(), closure,
@@ -141,10 +160,6 @@ public class Cdr {
     /** The {@code bodyFormat} of a body made by {@link #encode}. */
     public String bodyFormat() {
         return body.length > 0 && body[0] == (byte) 0xBF ? CdrJmsContract.BODY_FORMAT_BER : CdrJmsContract.BODY_FORMAT_TEXT;
-    }
-
-    public void markPublished(Instant when) {
-        this.publishedAt = when;
     }
 
     public String cdrId() { return cdrId; }
