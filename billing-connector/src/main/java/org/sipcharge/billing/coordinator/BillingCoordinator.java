@@ -403,6 +403,9 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
                        List<JdbcLeaseStore.Member> members, String fileState) {
     }
 
+    private record StoreView(LeaseStore.Lease lease, List<JdbcLeaseStore.Member> members) {
+    }
+
     public View view() {
         if (election == null) {
             return new View(self, false, false, 0, null, 0, "not participating", 0, 0, null, List.of(), "not participating");
@@ -413,10 +416,12 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
         String storeError = election.lastStoreError();
         List<JdbcLeaseStore.Member> members = List.of();
         try {
-            LeaseStore.Lease lease = store.read();
-            holder = lease.holder();
-            holderEpoch = lease.epoch();
-            members = store.members();
+            // In an invocation of its own: concurrent status requests would otherwise add and remove their connections
+            // on the singleton's one resource list (see DedicatedInvocation).
+            StoreView read = invocation.call(() -> new StoreView(store.read(), store.members()));
+            holder = read.lease().holder();
+            holderEpoch = read.lease().epoch();
+            members = read.members();
         } catch (LeaseStore.LeaseStoreException ex) {
             LeaseStore.Lease last = election.lastRead();
             holder = e > 0 ? self : last == null ? null : last.holder();

@@ -25,4 +25,19 @@ public class DedicatedInvocation {
     public void run(Runnable loop) {
         loop.run();
     }
+
+    /**
+     * Calls {@code work} on the calling thread, in this invocation, and returns its result: for the coordinator's
+     * business methods, which many requests call at once (status), so that their connections do not share the
+     * singleton's list either.
+     */
+    public <T, E extends Exception> T call(Work<T, E> work) throws E {
+        return work.get();
+    }
+
+    /** A piece of work with a result, which may fail with a checked exception (passed on as it is). */
+    @FunctionalInterface
+    public interface Work<T, E extends Exception> {
+        T get() throws E;
+    }
 }
