@@ -278,12 +278,37 @@ public final class B2bua {
         // An ACK for an unknown call, or for a non-2xx (absorbed by the stack), needs nothing.
     }
 
+    /** The call a BYE ends (its key, the A leg's Call-ID) and whether it comes from that call's callee. */
+    record ByeTarget(String key, boolean fromCallee) {
+    }
+
+    /**
+     * A BYE on a Call-ID with the B-leg prefix comes from the callee of the call whose B leg that is, unless the B leg
+     * came back to the tier as a call of its own: an S-CSCF that invokes the AS again for the terminating side (TS
+     * 23.228 5.4.3.3, a second iFC evaluation) makes the B leg of call X the A leg of a second call keyed "b2b-X". Its
+     * caller's BYE then carries that second call's A-leg From tag: it ends the second call (and its accounting
+     * session), not call X, which would otherwise leave the second session without STOP. A BYE that already ended the
+     * second call (retried by the balancer) is recognised by its From tag and CSeq as well.
+     */
+    static ByeTarget byeTarget(String callId, String fromTag, long cseq, CallStore calls) {
+        if (callId.startsWith(B_LEG_PREFIX)) {
+            CallState own = calls.get(callId);
+            boolean fromCallerOfOwnCall = own != null ? own.aRemoteTag != null && own.aRemoteTag.equals(fromTag)
+                    : calls.wasEndedBy(callId, fromTag, cseq);
+            if (!fromCallerOfOwnCall) {
+                return new ByeTarget(callId.substring(B_LEG_PREFIX.length()), true);
+            }
+        }
+        return new ByeTarget(callId, false);
+    }
+
     private void onBye(Request req, ServerTransaction st) throws ParseException, SipException, InvalidArgumentException {
         String callId = callId(req);
-        boolean fromCallee = callId.startsWith(B_LEG_PREFIX);
-        String key = fromCallee ? callId.substring(B_LEG_PREFIX.length()) : callId;
         String fromTag = fromTag(req);
         long cseq = ((CSeqHeader) req.getHeader(CSeqHeader.NAME)).getSeqNumber();
+        ByeTarget target = byeTarget(callId, fromTag, cseq, calls);
+        boolean fromCallee = target.fromCallee();
+        String key = target.key();
         boolean[] mismatch = {false};
         CallState[] ended = {null};
         calls.update(key, s -> {
