@@ -4,7 +4,8 @@
 # migrations and WRITE_DELAY=0. Prints ACRs per second, CPU per ACR and the file's size per round, then the relay's
 # drain rate for a backlog (as after a broker outage).
 #
-#   bench/cdf-store.sh [rounds 4] [sessions per round 60000] [committers 2] [ACRs per commit 100] [backlog 40000]
+#   bench/cdf-store.sh [rounds 4] [sessions per round 60000] [committers 2] [ACRs per commit 100] [backlog 40000] \
+#     [H2 URL settings, default WRITE_DELAY=0 as the product sets it]
 #
 # Needs no server. The figures are the store's floor, not the product's throughput (bench/cdf-load.sh, BENCHMARKS.md).
 set -euo pipefail

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * second, CPU per ACR (the committers' threads and the whole JVM) and the database file's size; then how fast the relay
  * drains a backlog left while it was stopped (as after a broker outage).
  *
- * <pre>bench/cdf-store.sh [rounds 4] [sessions per round 60000] [committers 2] [ACRs per commit 100] [backlog 40000]</pre>
+ * <pre>bench/cdf-store.sh [rounds 4] [sessions per round 60000] [committers 2] [ACRs per commit 100] [backlog 40000]
+ *     [H2 URL settings WRITE_DELAY=0]</pre>
  *
  * Limits: no broker send (the relay's JMS part), no Diameter, no JIT or GC pressure from the application server: the
  * figures are the store's share of the CDF's cost, its floor, not the product's throughput (bench/cdf-load.sh).
@@ -47,15 +48,16 @@ public final class CdfStoreBench {
         int committers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         int group = args.length > 3 ? Integer.parseInt(args[3]) : 100;
         int backlog = args.length > 4 ? Integer.parseInt(args[4]) : 40_000;
+        String settings = args.length > 5 ? args[5] : "WRITE_DELAY=0";
         Path dir = Files.createTempDirectory(Path.of("target"), "cdf-store-bench");
         File file = dir.resolve("sipcharge.mv.db").toFile();
         JdbcDataSource db = new JdbcDataSource();
-        db.setURL("jdbc:h2:" + dir.toAbsolutePath().resolve("sipcharge") + ";WRITE_DELAY=0");
+        db.setURL("jdbc:h2:" + dir.toAbsolutePath().resolve("sipcharge") + ";" + settings);
         FLYWAY.setLevel(java.util.logging.Level.WARNING);
         Flyway.configure().dataSource(db).locations("classpath:db/migration/h2").load().migrate();
         try (Connection keepOpen = db.getConnection()) {
-            System.out.printf("%d committers, %d ACRs per commit, relay batches of %d, H2 file %s, %d cores%n", committers,
-                    group, RELAY_BATCH, file, Runtime.getRuntime().availableProcessors());
+            System.out.printf("%d committers, %d ACRs per commit, relay batches of %d, H2 file %s (%s), %d cores%n",
+                    committers, group, RELAY_BATCH, file, settings, Runtime.getRuntime().availableProcessors());
             Relay relay = new Relay(db);
             relay.start();
             for (int round = 0; round < rounds; round++) {
