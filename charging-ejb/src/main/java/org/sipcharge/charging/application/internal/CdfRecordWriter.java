@@ -87,6 +87,18 @@ public final class CdfRecordWriter {
     }
 
     /**
+     * Whether recording {@code request} can close a CDR (a STOP or EVENT, or an INTERIM when partial records are on), so
+     * that the outbox relay is woken at once after its commit rather than by its one-second timer.
+     */
+    public boolean mayCloseRecord(AccountingRequest request) {
+        return switch (request.type()) {
+            case STOP, EVENT -> true;
+            case INTERIM -> partials.enabled();
+            case START -> false;
+        };
+    }
+
+    /**
      * The sessions one committer thread wrote last, so that their next records need no query. Confined to one thread;
      * bounded (least recently used first out). A closed session leaves it: its late copies are rare, and looked up.
      */

@@ -321,8 +321,7 @@ public class CdfEndpoint {
             Pending p = batch.get(i);
             AccountingOutcome outcome = outcomes.get(i);
             counted(p.request(), outcome);
-            if (outcome != AccountingOutcome.DUPLICATE
-                    && (p.request().type() == AccountingRecordType.STOP || p.request().type() == AccountingRecordType.EVENT)) {
+            if (outcome != AccountingOutcome.DUPLICATE && writer.mayCloseRecord(p.request())) {
                 kick = true;
             }
         }
@@ -359,8 +358,7 @@ public class CdfEndpoint {
             }
         }
         counted(request, outcome);
-        if (outcome != AccountingOutcome.DUPLICATE
-                && (request.type() == AccountingRecordType.STOP || request.type() == AccountingRecordType.EVENT)) {
+        if (outcome != AccountingOutcome.DUPLICATE && writer.mayCloseRecord(request)) {
             outbox.kick();
         }
         return RfMessageMapper.answer(acr, originHost, realm, interimSeconds);

@@ -280,6 +280,21 @@ class CdfRecordWriterTest {
         return "ctf.example.org;" + UUID.randomUUID();
     }
 
+    @Test
+    void theOutboxIsWokenForRecordsThatCanCloseACdrAndForInterimsOnlyWithPartialRecords() {
+        String s = session();
+        AccountingRequest event = new AccountingRequest(s, "ctf.example.org", AccountingRecordType.EVENT, 0, false, s,
+                "sip:alice@example.org", "sip:bob@example.org", ANSWER, ANSWER, ANSWER, 0, "MESSAGE");
+        CdfRecordWriter partials = new CdfRecordWriter(new PartialRecordPolicy(null, 3));
+        for (CdfRecordWriter w : List.of(writer, partials)) {
+            assertFalse(w.mayCloseRecord(start(s)));
+            assertTrue(w.mayCloseRecord(stop(s, 2)));
+            assertTrue(w.mayCloseRecord(event));
+        }
+        assertFalse(writer.mayCloseRecord(interim(s, 1)), "no partial records: an INTERIM closes nothing");
+        assertTrue(partials.mayCloseRecord(interim(s, 1)), "an INTERIM may close a partial record");
+    }
+
     private static AccountingRequest start(String s) {
         return request(s, AccountingRecordType.START, 0, ANSWER);
     }
