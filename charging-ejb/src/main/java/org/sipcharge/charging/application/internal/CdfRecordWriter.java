@@ -2,6 +2,7 @@ package org.sipcharge.charging.application.internal;
 
 import org.sipcharge.cdr.ChargingDataRecord;
 import org.sipcharge.charging.application.ImsChargingInfo;
+import org.sipcharge.charging.domain.model.JdbcDialect;
 import org.sipcharge.charging.domain.model.JdbcInstants;
 import org.sipcharge.charging.domain.model.accounting.AccountingOutcome;
 import org.sipcharge.charging.domain.model.accounting.AccountingRecordType;
@@ -523,9 +524,7 @@ public final class CdfRecordWriter {
         private String sql(Connection c) throws SQLException {
             String s = sql;
             if (s == null) {
-                String product = c.getMetaData().getDatabaseProductName();
-                s = product != null && product.toLowerCase(java.util.Locale.ROOT).contains("postgres")
-                        ? "select nextval('" + sequence + "')" : "select next value for " + sequence;
+                s = JdbcDialect.isPostgreSql(c) ? "select nextval('" + sequence + "')" : "select next value for " + sequence;
                 sql = s;
             }
             return s;

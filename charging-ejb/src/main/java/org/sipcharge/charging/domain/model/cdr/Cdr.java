@@ -10,6 +10,7 @@ import jakarta.persistence.Index;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import org.sipcharge.cdr.CdrJmsContract;
+import org.sipcharge.charging.domain.model.JdbcDialect;
 import org.sipcharge.charging.domain.model.JdbcInstants;
 import org.sipcharge.cdr.CdrTextCodec;
 import org.sipcharge.cdr.ber.CdrBerCodec;
@@ -136,11 +137,10 @@ public class Cdr {
             + "OPENING_TIME, CLOSURE_TIME, INCOMPLETE, RECORD_SEQUENCE_NUMBER, BODY, CREATED_AT";
 
     /** The statement of {@link #lockUnpublished} for the database behind {@code c}. */
-    static String lockUnpublishedSql(Connection c, int max) throws SQLException {
+    private static String lockUnpublishedSql(Connection c, int max) throws SQLException {
         String oldest = "where PUBLISHED_AT is null order by PUBLISHED_AT, LOCAL_SEQUENCE_NUMBER fetch first "
                 + Math.max(1, max) + " rows only";
-        String product = c.getMetaData().getDatabaseProductName();
-        if (product != null && product.toLowerCase(java.util.Locale.ROOT).contains("postgres")) {
+        if (JdbcDialect.isPostgreSql(c)) {
             return "select " + CDR_COLUMNS + " from CDR " + oldest + " for update skip locked";
         }
         // The outer condition is evaluated again on each row as it is locked: a row another relay published after the
