@@ -38,6 +38,7 @@ final class Deployments {
                 .addClass(CdfAccountingService.class)
                 .addClass(org.sipcharge.charging.application.internal.CdfRecordWriter.class)
                 .addClass(org.sipcharge.charging.domain.model.JdbcInstants.class)
+                .addClass(org.sipcharge.charging.domain.model.JdbcDialect.class)
                 // domain: entities and the value types record() takes and returns
                 .addClasses(AccountingRequest.class, AccountingRecordType.class, AccountingOutcome.class,
                         AccountingRecordLog.class, AccountingSession.class, Cdr.class,
