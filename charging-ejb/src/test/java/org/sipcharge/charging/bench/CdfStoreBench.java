@@ -63,9 +63,9 @@ public final class CdfStoreBench {
             for (int round = 0; round < rounds; round++) {
                 long cpu0 = processCpu();
                 long t0 = System.nanoTime();
-                long[] result = commit(db, "r" + round, sessions, committers, group);
+                long[] result = commit(db, "r" + round, sessions, committers, group, relay::kick);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                relay.waitEmpty(db);
+                relay.waitEmpty();
                 long acrs = result[0];
                 System.out.printf("round %d: %,d ACRs in %.2f s = %,.0f ACR/s; CPU per ACR: committers %.1f us, whole JVM "
                                 + "(relay, GC, JIT included) %.1f us; %.1f ACRs per commit; file %,d MB%n", round, acrs,
@@ -73,7 +73,7 @@ public final class CdfStoreBench {
                         (double) acrs / result[2], file.length() >> 20);
             }
             relay.stop();
-            commit(db, "backlog", backlog, committers, group);
+            commit(db, "backlog", backlog, committers, group, () -> { });
             long t0 = System.nanoTime();
             long cpu0 = THREADS.getCurrentThreadCpuTime();
             long drained = Relay.drain(db);
@@ -84,7 +84,8 @@ public final class CdfStoreBench {
     }
 
     /** @return ACRs written, committer CPU (ns), commits */
-    private static long[] commit(JdbcDataSource db, String run, int sessions, int committers, int group)
+    private static long[] commit(JdbcDataSource db, String run, int sessions, int committers, int group,
+                                 Runnable afterCommit)
             throws InterruptedException {
         AtomicLong acrs = new AtomicLong(), cpu = new AtomicLong(), commits = new AtomicLong();
         AtomicBoolean failed = new AtomicBoolean();
@@ -115,6 +116,7 @@ public final class CdfStoreBench {
                         }
                         writer.write(c, requests, "cdf-bench", cache);
                         c.commit();
+                        afterCommit.run();
                         acrs.addAndGet(requests.size());
                         commits.incrementAndGet();
                         open = started;
@@ -146,10 +148,21 @@ public final class CdfStoreBench {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** The outbox relay's database part, polling as the product's relay does when kicked after each commit. */
+    /**
+     * The outbox relay's database part, woken after each commit as the product's relay is ({@link #kick}); each wake-up
+     * drains until a batch comes back empty.
+     */
     private static final class Relay {
+        private static final long CATCH_UP_DEADLINE_NANOS = 600_000_000_000L;
+
         private final JdbcDataSource db;
-        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Object lock = new Object();
+        private boolean kicked;
+        private boolean stopping;
+        /** Drains begun so far, and the number of the last one that ended with the outbox empty. */
+        private long drainsBegun;
+        private long emptyAfterDrain;
+        private Exception failure;
         private Thread thread;
 
         Relay(JdbcDataSource db) {
@@ -157,43 +170,89 @@ public final class CdfStoreBench {
         }
 
         void start() {
-            thread = new Thread(() -> {
-                try (Connection c = db.getConnection()) {
-                    c.setAutoCommit(false);
-                    while (running.get()) {
-                        if (drainOnce(c) == 0) {
-                            Thread.sleep(2);
-                        }
-                    }
-                } catch (SQLException | InterruptedException e) {
-                    e.printStackTrace();
-                }
-            }, "relay");
+            thread = new Thread(this::run, "relay");
             thread.start();
         }
 
-        void waitEmpty(JdbcDataSource db) throws SQLException, InterruptedException {
-            long deadline = System.nanoTime() + 600_000_000_000L;
-            while (unpublished(db) > 0) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the relay did not catch up within 10 minutes");
+        void kick() {
+            synchronized (lock) {
+                kicked = true;
+                lock.notifyAll();
+            }
+        }
+
+        private void run() {
+            try (Connection c = db.getConnection()) {
+                c.setAutoCommit(false);
+                while (true) {
+                    long drain;
+                    synchronized (lock) {
+                        while (!kicked && !stopping) {
+                            lock.wait();
+                        }
+                        if (stopping) {
+                            return;
+                        }
+                        kicked = false;
+                        drain = ++drainsBegun;
+                    }
+                    drainAll(c);
+                    synchronized (lock) {
+                        emptyAfterDrain = drain;
+                        lock.notifyAll();
+                    }
                 }
-                Thread.sleep(20);
+            } catch (SQLException | InterruptedException e) {
+                synchronized (lock) {
+                    failure = e;
+                    lock.notifyAll();
+                }
+            }
+        }
+
+        /**
+         * Returns when a drain begun after this call (so after every commit made before it) found the outbox empty;
+         * throws when the relay failed or did not get there within the deadline.
+         */
+        void waitEmpty() throws InterruptedException {
+            long deadline = System.nanoTime() + CATCH_UP_DEADLINE_NANOS;
+            synchronized (lock) {
+                kicked = true;
+                lock.notifyAll();
+                long target = drainsBegun + 1;
+                while (emptyAfterDrain < target) {
+                    if (failure != null) {
+                        throw new IllegalStateException("the relay failed", failure);
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new IllegalStateException("the relay did not catch up within 10 minutes");
+                    }
+                    lock.wait(Math.max(1, left / 1_000_000));
+                }
             }
         }
 
         void stop() throws InterruptedException {
-            running.set(false);
+            synchronized (lock) {
+                stopping = true;
+                lock.notifyAll();
+            }
             thread.join();
         }
 
         static long drain(JdbcDataSource db) throws SQLException {
-            long total = 0;
             try (Connection c = db.getConnection()) {
                 c.setAutoCommit(false);
-                for (int n; (n = drainOnce(c)) > 0; ) {
-                    total += n;
-                }
+                return drainAll(c);
+            }
+        }
+
+        /** Batches until one comes back empty; @return CDRs marked */
+        private static long drainAll(Connection c) throws SQLException {
+            long total = 0;
+            for (int n; (n = drainOnce(c)) > 0; ) {
+                total += n;
             }
             return total;
         }
@@ -205,14 +264,6 @@ public final class CdfStoreBench {
             }
             c.commit();
             return batch.size();
-        }
-
-        private static long unpublished(JdbcDataSource db) throws SQLException {
-            try (Connection c = db.getConnection(); var st = c.createStatement();
-                 var rs = st.executeQuery("select count(*) from CDR where PUBLISHED_AT is null")) {
-                rs.next();
-                return rs.getLong(1);
-            }
         }
     }
 }
