@@ -23,8 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Load on a CDF: many accounting sessions (START then STOP, IMS ACRs as the product's CTF builds them) with a fixed
  * number of ACRs in flight; prints ACRs per second and answer latency. A tool for benchmarks, not a test.
  *
+ * <p>{@code --records event}: each "session" is one EVENT ACR instead (a session-less SIP MESSAGE, TS 32.299 5.2.2.3:
+ * Accounting-Record-Type EVENT_RECORD, number 0), so each ACR closes a CDR of its own, where START and STOP give one
+ * CDR per two ACRs.
+ *
  * <pre>java -cp sipcharge-simulators.jar org.sipcharge.simulators.ctf.RfLoadGenerator --port N [--host H]
- *      [--sessions 20000] [--in-flight 256] [--connections 1]</pre>
+ *      [--sessions 20000] [--in-flight 256] [--connections 1] [--records session|event]</pre>
  */
 public final class RfLoadGenerator {
 
@@ -34,6 +38,7 @@ public final class RfLoadGenerator {
         int sessions = 20_000;
         int inFlight = 256;
         int connections = 1;
+        boolean events = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--host" -> host = args[i + 1];
@@ -41,6 +46,11 @@ public final class RfLoadGenerator {
                 case "--sessions" -> sessions = Integer.parseInt(args[i + 1]);
                 case "--in-flight" -> inFlight = Integer.parseInt(args[i + 1]);
                 case "--connections" -> connections = Integer.parseInt(args[i + 1]);
+                case "--records" -> events = switch (args[i + 1]) {
+                    case "session" -> false;
+                    case "event" -> true;
+                    default -> throw new IllegalArgumentException("--records is session or event, not " + args[i + 1]);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -63,7 +73,7 @@ public final class RfLoadGenerator {
         Semaphore window = new Semaphore(inFlight);
         AtomicLong ok = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        int total = sessions * 2;
+        int total = events ? sessions : sessions * 2;
         long[] latencies = new long[total];
         AtomicLong index = new AtomicLong();
         long run = System.nanoTime() + (long) (Math.random() * 1e6);
@@ -75,6 +85,13 @@ public final class RfLoadGenerator {
             // START, and STOP only after START's answer (TS 32.299: ACR n+1 never before ACA n).
             window.acquire();
             long t0 = System.nanoTime();
+            if (events) {
+                client.send(acr(sessionId, 1, 0)).whenComplete((a, e) -> {
+                    record(a, e, t0, latencies, index, ok, failed);
+                    window.release();
+                });
+                continue;
+            }
             client.send(acr(sessionId, 2, 0)).whenComplete((a, e) -> {
                 record(a, e, t0, latencies, index, ok, failed);
                 long t1 = System.nanoTime();
@@ -125,7 +142,8 @@ public final class RfLoadGenerator {
         long v = DiameterConstants.VENDOR_3GPP;
         Instant now = Instant.now();
         List<Avp> ims = List.of(
-                Avp.grouped(DiameterConstants.AVP_EVENT_TYPE, v, true, List.of(Avp.utf8(DiameterConstants.AVP_SIP_METHOD, v, true, "INVITE"))),
+                Avp.grouped(DiameterConstants.AVP_EVENT_TYPE, v, true,
+                        List.of(Avp.utf8(DiameterConstants.AVP_SIP_METHOD, v, true, recordType == 1 ? "MESSAGE" : "INVITE"))),
                 Avp.unsigned32(DiameterConstants.AVP_ROLE_OF_NODE, v, true, 0),
                 Avp.unsigned32(DiameterConstants.AVP_NODE_FUNCTIONALITY, v, true, 6),
                 Avp.utf8(DiameterConstants.AVP_USER_SESSION_ID, v, true, sessionId + "@load"),
