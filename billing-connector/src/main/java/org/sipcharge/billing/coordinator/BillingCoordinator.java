@@ -298,11 +298,11 @@ public class BillingCoordinator implements CoordinatorElection.Listener {
                     continue;
                 }
                 try {
-                    LegacyBillingForwarder.Result r = forwarder.forwardOne(queue,
+                    LegacyBillingForwarder.Result r = forwarder.forwardBatch(queue,
                             () -> election.deliveryEpoch(System.nanoTime()) == epoch ? epoch : 0, POLL_MILLIS);
                     long now = System.nanoTime();
                     switch (r) {
-                        case DELIVERED, DEAD_LETTERED -> {
+                        case DELIVERED -> {
                             lastGood = now;
                             lastTraffic = now;
                             backoff = 100;

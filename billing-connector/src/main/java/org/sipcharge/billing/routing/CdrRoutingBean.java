@@ -28,11 +28,15 @@ import java.util.logging.Logger;
 
 /**
  * Takes each CDR off the inbound queue {@code sipcharge.cdr} and puts a copy on the queue of every billing system
- * the charging filtering function lets it go to, in the same container-managed XA transaction (the Artemis
- * resource adapter enlists both the receive and the sends): the inbound message is consumed if and only if every
- * copy is sent. XA rather than an idempotent forward because both sides are the same broker, so the transaction
- * costs one resource manager, and a forward is never repeated (the copies also keep the CDF's duplicate id, so
- * Artemis would drop a repeat anyway).
+ * the charging filtering function lets it go to. No transaction: each copy is a durable send (it returns once the
+ * broker has stored the copy), and the inbound message is acknowledged only after {@code onMessage} returned, that is
+ * after every copy is stored; any failure before that makes the resource adapter roll the session back, and Artemis
+ * redelivers the CDR. The forward is idempotent: a copy keeps the CDF's duplicate id, so when a CDR is routed again
+ * (redelivered after a failure or a crash between the copies and the acknowledgement) the broker drops the copies it
+ * already has within its duplicate-id cache; beyond it, billing systems de-duplicate on the CDR id (docs/billing-jms.md,
+ * "Duplicates"). It used to be one container-managed XA transaction per CDR: the inbound session and the outbound
+ * one are two resources of the transaction manager, so every CDR cost a two-phase commit with Payara's transaction
+ * log, and the router stayed under some 300 CDRs per second on two cores (BENCHMARKS.md).
  * <ul>
  *   <li>poison (not a CDR, undecodable, ids that disagree) goes to the dead-letter queue at once with
  *       {@code failureReason=invalid-cdr: ...}: it would fail the same way on every redelivery;</li>
@@ -49,7 +53,7 @@ import java.util.logging.Logger;
         @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "4"),
 })
 @TransactionManagement(TransactionManagementType.CONTAINER)
-@TransactionAttribute(TransactionAttributeType.REQUIRED)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class CdrRoutingBean implements MessageListener {
 
     private static final Logger LOG = Logger.getLogger(CdrRoutingBean.class.getName());
@@ -61,7 +65,10 @@ public class CdrRoutingBean implements MessageListener {
     @EJB
     private CdrRouter router;
 
-    /** Counts what a transaction did only once it has committed (a rolled-back attempt is redelivered and counted then). */
+    /**
+     * Counts what a transaction did only once it has committed (a rolled-back attempt is redelivered and counted then);
+     * without a transaction (the router's case now) the counts are taken when the copies are stored.
+     */
     private jakarta.transaction.TransactionSynchronizationRegistry transactions;
 
     @PostConstruct
