@@ -75,15 +75,16 @@ public class ChargingFilterService implements ChargingFilterAdmin {
     }
 
     /**
-     * The decision for one CDR and one billing system, from the snapshot, in the caller's transaction (the router's,
-     * per CDR): no container-managed suspension of it, which cost two round trips to the broker per enlisted JMS
-     * session and CDR (XA end with TMSUSPEND, start with TMRESUME). Only a reload leaves that transaction.
+     * The decision for one CDR and one billing system, from the snapshot, in the caller's transaction if it has one:
+     * no container-managed suspension of it per CDR (when the router consumed in XA transactions, that cost two round
+     * trips to the broker per enlisted JMS session and CDR: XA end with TMSUSPEND, start with TMRESUME). Only a
+     * reload leaves the caller's transaction.
      */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public FilterDecision decide(String billingSystem, ChargingDataRecord cdr, Instant now) {
         ChargingFilter f = snapshot;
         if (f == null || System.currentTimeMillis() - loadedAt >= REFRESH_MILLIS) {
-            // Through the container: the rules are read outside the caller's transaction (the router's XA transaction
+            // Through the container: the rules are read outside any caller's transaction (a caller's XA transaction
             // should not enlist the database for a snapshot reload).
             f = self.reloadIfStale();
         }

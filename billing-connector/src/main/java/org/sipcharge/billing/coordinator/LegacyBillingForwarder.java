@@ -61,7 +61,11 @@ public class LegacyBillingForwarder {
         DELIVERED,
         /** The billing system refused the epoch: another coordinator exists. Rolled back. */
         FENCED,
-        /** This instance's lease ran out before the first CDR was sent. Rolled back, nothing sent. */
+        /**
+         * This instance's lease ran out with a CDR taken from the queue and not sent. Rolled back: the CDRs the batch
+         * had delivered before go to the billing system again from the next coordinator (the lease is checked before
+         * each CDR is taken, so the batch normally ends committed instead).
+         */
         NOT_COORDINATOR
     }
 
