@@ -35,6 +35,7 @@ STATUS_URL="http://127.0.0.1:$SIPCHARGE_HTTP_PORT/sipcharge/api/status"
 status_value() { curl -fsS -H 'Accept: text/plain' "$STATUS_URL" | sed -n "s/^$1=//p"; }
 # CDRs the billing connector's router has decided on since the server started (routed, held or filtered; each billing
 # system decides on every CDR, so the figure of the system furthest behind).
+has_legacy_link() { local s; s=$(curl -fsS -H 'Accept: text/plain' "$STATUS_URL") && grep -q '^billing\.system\..*\.legacyLink=true' <<<"$s"; }
 billing_routed() {
   curl -fsS -H 'Accept: text/plain' "$STATUS_URL" | awk -F= '/^billing\.system\..*\.(routed|held|filtered)=/ {
     split($1, k, "."); n[k[3]] += $2 } END { m = -1; for (s in n) if (m < 0 || n[s] < m) m = n[s]; print (m < 0 ? 0 : m) }'
@@ -55,8 +56,7 @@ if [ "$BILLING_DRAIN" = true ]; then
   # The drain figures are for the measured run's CDRs only: first let the billing connector finish the warm-up's.
   deadline=$(( $(date +%s) + 1800 ))
   while [ "$(billing_routed)" -lt "$(status_value cdr.committed)" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
-  while [ "$(curl -fsS -H 'Accept: text/plain' "$STATUS_URL" | grep -c '^billing\.system\..*\.legacyLink=true' || true)" -gt 0 ] \
-      && [ "$(status_value billing.delivered)" -lt "$(status_value cdr.committed)" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
+  while has_legacy_link && [ "$(status_value billing.delivered)" -lt "$(status_value cdr.committed)" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
 fi
 received0=$(status_value acr.received)
 committed0=$(status_value cdr.committed)
@@ -84,8 +84,7 @@ if [ "$BILLING_DRAIN" = true ]; then
   deadline=$(( $(date +%s) + 1800 ))
   while [ "$(( $(billing_routed) - routed0 ))" -lt "$committed" ] && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
   t3=$(date +%s%3N); routed=$(( $(billing_routed) - routed0 ))
-  legacy=$(curl -fsS -H 'Accept: text/plain' "$STATUS_URL" | grep -c '^billing\.system\..*\.legacyLink=true' || true)
-  while [ "$legacy" -gt 0 ] && [ "$(( $(status_value billing.delivered) - delivered0 ))" -lt "$committed" ] \
+  while has_legacy_link && [ "$(( $(status_value billing.delivered) - delivered0 ))" -lt "$committed" ] \
       && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
   t4=$(date +%s%3N); delivered=$(( $(status_value billing.delivered) - delivered0 ))
   echo "billing drain: $routed routed after $(( t3 - t0 )) ms ($(( routed * 1000 / (t3 - t0) ))/s), $delivered delivered over the legacy link after $(( t4 - t0 )) ms ($(( delivered * 1000 / (t4 - t0) ))/s), from the first ACR"

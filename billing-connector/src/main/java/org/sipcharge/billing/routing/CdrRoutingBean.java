@@ -22,8 +22,6 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -65,12 +63,6 @@ public class CdrRoutingBean implements MessageListener {
     @EJB
     private CdrRouter router;
 
-    /**
-     * Counts what a transaction did only once it has committed (a rolled-back attempt is redelivered and counted then);
-     * without a transaction (the router's case now) the counts are taken when the copies are stored.
-     */
-    private jakarta.transaction.TransactionSynchronizationRegistry transactions;
-
     @PostConstruct
     void started() {
         // With CDI enabled in an EJB jar, Payara has been seen to leave @Resource fields of an MDB null
@@ -83,8 +75,6 @@ public class CdrRoutingBean implements MessageListener {
             if (router == null) {
                 router = (CdrRouter) jndi.lookup(ROUTER_JNDI);
             }
-            transactions = (jakarta.transaction.TransactionSynchronizationRegistry)
-                    jndi.lookup("java:comp/TransactionSynchronizationRegistry");
         } catch (NamingException e) {
             throw new IllegalStateException("BIL-003 resources of the CDR router not found: " + e.getMessage(), e);
         }
@@ -106,51 +96,31 @@ public class CdrRoutingBean implements MessageListener {
                 LOG.warning(() -> "BIL-020 invalid message on " + CdrJmsContract.CDR_QUEUE + " (cdrId " + checked.cdrId()
                         + ") moved to " + CdrJmsContract.DEAD_LETTER_QUEUE + ": " + checked.invalid());
                 CdrMessages.deadLetter(context, message, checked.body(), CdrMessages.INVALID + checked.invalid());
-                afterCommit(List.of(() -> router.deadLettered(CdrMessages.INVALID + checked.invalid())));
+                router.deadLettered(CdrMessages.INVALID + checked.invalid());
                 return;
             }
-            List<Runnable> counts = new ArrayList<>();
+            // Counted as each copy is stored: a CDR redelivered after a later failure is counted again (CdrRouter).
             for (String system : router.systems().names()) {
                 RoutingFilter.Decision d = router.decide(system, checked, now);
                 switch (d.action()) {
-                    case NEVER -> counts.add(() -> router.filtered(system));
+                    case NEVER -> router.filtered(system);
                     case IMMEDIATE -> {
                         CdrMessages.sendCopy(context, message, checked.body(), BillingSystems.queueOf(system), 0,
                                 CdrJmsContract.PROP_BILLING_SYSTEM, system, CdrJmsContract.PROP_CFF_DECISION, d.why());
-                        counts.add(() -> router.routed(system));
+                        router.routed(system);
                     }
                     case HOLD -> {
                         long delay = Math.max(1, Duration.between(now, d.releaseAt()).toMillis());
                         CdrMessages.sendCopy(context, message, checked.body(), BillingSystems.queueOf(system), delay,
                                 CdrJmsContract.PROP_BILLING_SYSTEM, system, CdrJmsContract.PROP_CFF_DECISION, d.why());
-                        counts.add(() -> router.held(system));
+                        router.held(system);
                     }
                 }
             }
-            afterCommit(counts);
         } catch (JMSException | JMSRuntimeException e) {
             router.recordError("BIL-052 routing of CDR " + checked.cdrId() + " failed: " + e.getMessage());
             LOG.warning(() -> "BIL-052 CDR " + checked.cdrId() + " not routed, rolled back for redelivery: " + e);
             throw new IllegalStateException("BIL-052 CDR " + checked.cdrId() + " not routed: " + e.getMessage(), e);
         }
-    }
-
-    private void afterCommit(List<Runnable> counts) {
-        if (transactions == null || transactions.getTransactionKey() == null) {
-            counts.forEach(Runnable::run);
-            return;
-        }
-        transactions.registerInterposedSynchronization(new jakarta.transaction.Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == jakarta.transaction.Status.STATUS_COMMITTED) {
-                    counts.forEach(Runnable::run);
-                }
-            }
-        });
     }
 }

@@ -82,7 +82,6 @@ public final class RfLoadGenerator {
         for (int s = 0; s < sessions; s++) {
             String sessionId = "load;" + run + ";" + s;
             DiameterClient client = clients.get(s % clients.size());
-            // START, and STOP only after START's answer (TS 32.299: ACR n+1 never before ACA n).
             window.acquire();
             long t0 = System.nanoTime();
             if (events) {
@@ -92,6 +91,7 @@ public final class RfLoadGenerator {
                 });
                 continue;
             }
+            // START, and STOP only after START's answer (TS 32.299: ACR n+1 never before ACA n).
             client.send(acr(sessionId, 2, 0)).whenComplete((a, e) -> {
                 record(a, e, t0, latencies, index, ok, failed);
                 long t1 = System.nanoTime();
