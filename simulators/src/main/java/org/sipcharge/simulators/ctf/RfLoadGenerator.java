@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -70,62 +72,98 @@ public final class RfLoadGenerator {
             }
             Thread.onSpinWait();
         }
-        Semaphore window = new Semaphore(inFlight);
-        AtomicLong ok = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
         int total = events ? sessions : sessions * 2;
-        long[] latencies = new long[total];
-        AtomicLong index = new AtomicLong();
-        long run = System.nanoTime() + (long) (Math.random() * 1e6);
+        Load load = new Load(clients, sessions, events, total);
         long start = System.nanoTime();
         long cpuAtStart = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-        for (int s = 0; s < sessions; s++) {
-            String sessionId = "load;" + run + ";" + s;
-            DiameterClient client = clients.get(s % clients.size());
-            window.acquire();
-            long t0 = System.nanoTime();
-            if (events) {
-                client.send(acr(sessionId, 1, 0)).whenComplete((a, e) -> {
-                    record(a, e, t0, latencies, index, ok, failed);
-                    window.release();
-                });
-                continue;
-            }
-            // START, and STOP only after START's answer (TS 32.299: ACR n+1 never before ACA n).
-            client.send(acr(sessionId, 2, 0)).whenComplete((a, e) -> {
-                record(a, e, t0, latencies, index, ok, failed);
-                long t1 = System.nanoTime();
-                client.send(acr(sessionId, 4, 1)).whenComplete((a2, e2) -> {
-                    record(a2, e2, t1, latencies, index, ok, failed);
-                    window.release();
-                });
-            });
+        // A closed loop of inFlight lanes: each lane starts its next session from the answer that ends its last one,
+        // on the connection's reader thread, so the requests it sends there leave with the answers' write batch
+        // instead of one write and one thread hand-over per request from a sending thread.
+        for (int lane = 0; lane < Math.min(inFlight, sessions); lane++) {
+            load.startNext(lane);
         }
-        window.acquire(inFlight);
+        load.done.await();
         double seconds = (System.nanoTime() - start) / 1e9;
-        long[] l = Arrays.copyOf(latencies, (int) Math.min(index.get(), total));
+        long ok = load.ok.get();
+        long failed = load.failed.get();
+        long[] l = Arrays.copyOf(load.latencies, (int) Math.min(load.index.get(), total));
         Arrays.sort(l);
         System.out.printf("ACRs: %d answered 2001, %d failed, in %.1f s = %.0f ACR/s (%d in flight, %d connection(s))%n",
-                ok.get(), failed.get(), seconds, (ok.get() + failed.get()) / seconds, inFlight, connections);
+                ok, failed, seconds, (ok + failed) / seconds, inFlight, connections);
         System.out.printf("answer latency ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f%n",
                 pct(l, 50), pct(l, 95), pct(l, 99), l.length == 0 ? 0 : l[l.length - 1] / 1e6);
         // The generator shares the cores with the CDF: say how much of them it took.
         long cpuNanos = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L) - cpuAtStart;
         System.out.printf("generator CPU: %.1f s in %.1f s (%.0f %% of one core)%n", cpuNanos / 1e9, seconds, 100 * cpuNanos / 1e9 / seconds);
         clients.forEach(DiameterClient::stop);
-        System.exit(failed.get() == 0 ? 0 : 1);
+        System.exit(failed == 0 ? 0 : 1);
     }
 
-    private static void record(DiameterMessage answer, Throwable error, long t0, long[] latencies, AtomicLong index,
-                               AtomicLong ok, AtomicLong failed) {
-        long i = index.getAndIncrement();
-        if (i < latencies.length) {
-            latencies[(int) i] = System.nanoTime() - t0;
+    /** The sessions still to start, and what their answers said. */
+    private static final class Load {
+        private final List<DiameterClient> clients;
+        private final int sessions;
+        private final boolean events;
+        private final long run = System.nanoTime() + (long) (Math.random() * 1e6);
+        private final AtomicInteger next = new AtomicInteger();
+        final CountDownLatch done;
+        final AtomicLong ok = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong index = new AtomicLong();
+        final long[] latencies;
+
+        Load(List<DiameterClient> clients, int sessions, boolean events, int total) {
+            this.clients = clients;
+            this.sessions = sessions;
+            this.events = events;
+            this.done = new CountDownLatch(sessions);
+            this.latencies = new long[total];
         }
-        if (error == null && answer.resultCode() == 2001) {
-            ok.incrementAndGet();
-        } else {
-            failed.incrementAndGet();
+
+        /** Starts the next session on the lane's connection, if any is left; its last answer starts the one after. */
+        void startNext(int lane) {
+            int s = next.getAndIncrement();
+            if (s >= sessions) {
+                return;
+            }
+            String sessionId = "load;" + run + ";" + s;
+            DiameterClient client = clients.get(lane % clients.size());
+            long t0 = System.nanoTime();
+            if (events) {
+                client.send(acr(sessionId, 1, 0)).whenComplete((a, e) -> finish(lane, record(a, e, t0)));
+                return;
+            }
+            // START, and STOP only after START's answer (TS 32.299: ACR n+1 never before ACA n).
+            client.send(acr(sessionId, 2, 0)).whenComplete((a, e) -> {
+                record(a, e, t0);
+                long t1 = System.nanoTime();
+                client.send(acr(sessionId, 4, 1)).whenComplete((a2, e2) -> finish(lane, record(a2, e2, t1)));
+            });
+        }
+
+        private void finish(int lane, boolean answered) {
+            done.countDown();
+            if (answered) {
+                startNext(lane);
+            } else {
+                // A request that failed at once (no connection) completes on this thread: go on from another one, or a
+                // lane of failures would recurse through the whole run.
+                ForkJoinPool.commonPool().execute(() -> startNext(lane));
+            }
+        }
+
+        /** @return whether an answer arrived (of any result code) */
+        private boolean record(DiameterMessage answer, Throwable error, long t0) {
+            long i = index.getAndIncrement();
+            if (i < latencies.length) {
+                latencies[(int) i] = System.nanoTime() - t0;
+            }
+            if (error == null && answer.resultCode() == 2001) {
+                ok.incrementAndGet();
+            } else {
+                failed.incrementAndGet();
+            }
+            return error == null;
         }
     }
 
