@@ -22,7 +22,7 @@
 # address), not by the server's status page, whose database counts would take CPU from the run being measured.
 #
 # Prints ACRs per second and answer latency, the generator's own CPU, the load average before and after (other work on
-# the machine shares the cores), the CDF's group-commit figures, and Payara's peak RSS. The warm-up (sessions sent
+# the machine shares the cores), Payara's and the broker's CPU per ACR, and Payara's peak RSS. The warm-up (sessions sent
 # before the measured run, same in-flight and connections) lets the JIT finish compiling the hot path; the measured run
 # starts once the outbox has published the warm-up's CDRs.
 set -euo pipefail
@@ -123,6 +123,9 @@ for run in $(seq 1 "$RUNS"); do
   kill "$WATCH_PID"; WATCH_PID=
   payara_cpu=$(( $(cpu_ms "$PAYARA_PID") - payara_cpu0 )); broker_cpu=$(( $(cpu_ms "$BROKER_PID") - broker_cpu0 ))
   published=$(( $(tail -1 "$OUT/cdr-queue-added-$run.txt" | cut -d' ' -f2) - added0 ))
+  if [ "$published" -lt "$committed" ]; then
+    echo "WARNING: only $published of the run's $committed CDRs reached the CDR queue within 10 minutes (status: $STATUS_URL)" >&2
+  fi
   echo "CDRs: $committed committed in $(( t1 - t0 )) ms ($(( committed * 1000 / (t1 - t0 > 0 ? t1 - t0 : 1) ))/s); all $published published to Artemis after $(( t2 - t0 )) ms ($(( published * 1000 / (t2 - t0 > 0 ? t2 - t0 : 1) )) CDR/s committed and published, end to end)"
   acrs=$(( SESSIONS * $([ "$RECORDS" = event ] && echo 1 || echo 2) ))
   echo "CPU until then: Payara $payara_cpu ms ($(( payara_cpu * 1000 / acrs )) us per ACR), broker $broker_cpu ms ($(( broker_cpu * 1000 / acrs )) us per ACR)"

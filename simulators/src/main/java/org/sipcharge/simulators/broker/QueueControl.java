@@ -45,6 +45,9 @@ public final class QueueControl {
         String queue = null;
         long intervalMillis = 50;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--") && i + 1 == args.length) {
+                fail(args[i] + " needs a value");
+            }
             switch (args[i]) {
                 case "--broker" -> broker = args[++i];
                 case "--user" -> user = args[++i];
@@ -61,7 +64,8 @@ public final class QueueControl {
                 }
             }
         }
-        if (broker == null || queue == null || !java.util.Set.of("pause", "resume", "count", "watch").contains(operation)) {
+        if (broker == null || operation == null || queue == null
+                || !java.util.Set.of("pause", "resume", "count", "watch").contains(operation)) {
             fail(null);
         }
         try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(broker, user, password);
