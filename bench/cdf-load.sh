@@ -46,12 +46,13 @@ done
 . bench/lib.sh
 SIM_JAR=simulators/target/sipcharge-simulators-0.1.0-SNAPSHOT.jar
 STATUS_URL="http://127.0.0.1:$SIPCHARGE_HTTP_PORT/sipcharge/api/status"
-status_value() { curl -fsS -H 'Accept: text/plain' "$STATUS_URL" | sed -n "s/^$1=//p"; }
+status() { curl -fsS -H 'Accept: text/plain' "$STATUS_URL"; }
+status_value() { status | sed -n "s/^$1=//p"; }
+has_legacy_link() { local s; s=$(status) && grep -q '^billing\.system\..*\.legacyLink=true' <<<"$s"; }
 # CDRs the billing connector's router has decided on since the server started (routed, held or filtered; each billing
 # system decides on every CDR, so the figure of the system furthest behind).
-has_legacy_link() { local s; s=$(curl -fsS -H 'Accept: text/plain' "$STATUS_URL") && grep -q '^billing\.system\..*\.legacyLink=true' <<<"$s"; }
 billing_routed() {
-  curl -fsS -H 'Accept: text/plain' "$STATUS_URL" | awk -F= '/^billing\.system\..*\.(routed|held|filtered)=/ {
+  status | awk -F= '/^billing\.system\..*\.(routed|held|filtered)=/ {
     split($1, k, "."); n[k[3]] += $2 } END { m = -1; for (s in n) if (m < 0 || n[s] < m) m = n[s]; print (m < 0 ? 0 : m) }'
 }
 OUT="$SIPCHARGE_RUN_DIR/cdf-load-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$OUT"
