@@ -146,6 +146,33 @@ class CdfRecordWriterTest {
     }
 
     @Test
+    void anEventWritesNoSessionRowAndItsCopiesAreDuplicatesWithAndWithoutTheCache() throws Exception {
+        CdfRecordWriter.SessionCache cache = new CdfRecordWriter.SessionCache(100);
+        String e = session();
+        AccountingRequest event = request(e, AccountingRecordType.EVENT, 0, ANSWER);
+        assertEquals(List.of(AccountingOutcome.RECORDED, AccountingOutcome.DUPLICATE),
+                write(List.of(event, event.asRetransmission()), cache), "a copy in the same group");
+        assertEquals(0, count("select count(*) from ACCOUNTING_SESSION where SESSION_ID = ?", e), "no session row for an EVENT");
+        assertEquals(0, cache.size());
+
+        // A copy without the T flag is taken for a new EVENT by the cache: the record's unique key fails the group, and
+        // read fresh it is a duplicate. A copy with the T flag is looked up at once.
+        assertThrows(CdfRecordWriter.StaleGroupException.class, () -> write(List.of(event), cache));
+        assertEquals(List.of(AccountingOutcome.DUPLICATE), write(List.of(event), null));
+        assertEquals(List.of(AccountingOutcome.DUPLICATE), write(List.of(event.asRetransmission()), cache));
+        onlyCdr(e);
+        assertEquals(1, count("select count(*) from ACCOUNTING_RECORD where SESSION_ID = ?", e));
+
+        // A session record under the Session-Id of an EVENT, in the same group or later, is a session of its own.
+        String mixed = session();
+        write(List.of(request(mixed, AccountingRecordType.EVENT, 0, ANSWER), request(mixed, AccountingRecordType.START, 1, ANSWER)), cache);
+        assertEquals(1, count("select count(*) from ACCOUNTING_SESSION where SESSION_ID = ? and STATE = 'CLOSED'", mixed),
+                "the session row is written once the Session-Id carries more than an EVENT");
+        write(List.of(request(e, AccountingRecordType.START, 1, ANSWER)), cache);
+        assertEquals(1, count("select count(*) from ACCOUNTING_SESSION where SESSION_ID = ? and STATE = 'OPEN'", e));
+    }
+
+    @Test
     void aSessionClosedBySupervisionThatComesBackIsChargedInAContinuationRecord() throws Exception {
         CdfRecordWriter.SessionCache cache = new CdfRecordWriter.SessionCache(100);
         String s = session();
