@@ -74,8 +74,9 @@ QUEUE_CONTROL=(java -cp "$SIM_JAR" org.sipcharge.simulators.broker.QueueControl
   --broker "tcp://${SIPCHARGE_HOST:-127.0.0.1}:$SIPCHARGE_ARTEMIS_PORT"
   --user "$(sed -n 's/^user=//p' "$CREDENTIALS")" --password "$(sed -n 's/^password=//p' "$CREDENTIALS")")
 # The generator's JVM compiles with C1 only: it runs for seconds, and C2 compiling it would take CPU from the CDF on the
-# same cores (measured: 1.7 s of its CPU for 60,000 EVENT ACRs instead of 2.4 s).
-GENERATOR=(java -XX:TieredStopAtLevel=1 -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator)
+# same cores (measured: 1.7 s of its CPU for 60,000 EVENT ACRs instead of 2.4 s). The serial collector: its heap is
+# small and short-lived, and G1's threads took more of the shared cores (1.2-1.3 s against 1.0 s for 60,000 ACRs).
+GENERATOR=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$SIM_JAR" org.sipcharge.simulators.ctf.RfLoadGenerator)
 # Warm-up (JIT, pools), then the measured run.
 "${GENERATOR[@]}" --port "$SIPCHARGE_DIAMETER_PORT" --sessions "$WARMUP" \
   --in-flight "$IN_FLIGHT" --connections "$CONNECTIONS" --records "$RECORDS" >"$OUT/warmup.txt" 2>&1 || true

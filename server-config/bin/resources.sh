@@ -44,6 +44,10 @@ asadmin set configs.config.default-config.transaction-service.automatic-recovery
 # autoCommitDelay, 1000 ms), so a crash of the server right after a commit loses transactions already answered 2001
 # (measured: 18,432 of 20,000 committed rows survived a halt). With 0 each commit is written to the file before it
 # returns (the OS page cache: it survives the process, not a power cut; H2 does not fsync per commit).
+# --sqltracelisteners null: Payara gives a new pool its SilentSqlTraceListener, which does nothing but makes the
+# resource adapter wrap every connection and statement in a profiling proxy (each JDBC call, a setString or setLong of
+# the CDF's group commit, through reflection). "null" is the value Payara's jdbc-ra reads as no listener; a listener
+# can still be set later (asadmin set resources.jdbc-connection-pool.SipchargePool.sql-trace-listeners=...).
 if ! asadmin list-jdbc-connection-pools 2>/dev/null | grep -qx SipchargePool; then
   if [ "$SIPCHARGE_DB" = postgres ]; then
     # An operator's database (SIPCHARGE_PG_URL, _USER, _PASSWORD_FILE), else the private cluster of postgres.sh.
@@ -63,6 +67,7 @@ if ! asadmin list-jdbc-connection-pools 2>/dev/null | grep -qx SipchargePool; th
     asadmin create-jdbc-connection-pool \
       --datasourceclassname org.postgresql.xa.PGXADataSource --restype javax.sql.XADataSource \
       --steadypoolsize 4 --maxpoolsize 32 --isconnectvalidatereq=true --validationmethod auto-commit \
+      --sqltracelisteners null \
       --property "serverName=$pg_host:portNumber=$pg_port:databaseName=$pg_db:user=$pg_user:password=$pg_password" \
       SipchargePool >/dev/null
   else
@@ -75,6 +80,7 @@ if ! asadmin list-jdbc-connection-pools 2>/dev/null | grep -qx SipchargePool; th
     asadmin create-jdbc-connection-pool \
       --datasourceclassname org.h2.jdbcx.JdbcDataSource --restype javax.sql.XADataSource \
       --steadypoolsize 4 --maxpoolsize 32 --isconnectvalidatereq=true --validationmethod auto-commit \
+      --sqltracelisteners null \
       --property 'url=jdbc\:h2\:${com.sun.aas.instanceRoot}/lib/databases/sipcharge;DB_CLOSE_ON_EXIT\=FALSE;WRITE_DELAY\=0:user=sipcharge:password='"$(cat "$pwfile")" \
       SipchargePool >/dev/null
   fi
