@@ -43,9 +43,10 @@ public class CdrOutboxScheduler {
     /**
      * After a batch that was not full (the outbox is empty), the next drain waits until this long after it, so that a
      * busy CDF's CDRs leave in batches rather than a few at a time after every group commit: each batch costs two
-     * commits (database and broker) and a JMS session whatever its size. Measured: the relay took 27-35 us of CPU per
-     * CDR at 7,000 CDRs/s in small batches, against 20 us in bigger ones (BENCHMARKS.md). A CDR waits at most this much
-     * longer for its publication; nothing waits for it before the ACA, which follows the database commit.
+     * commits (database and broker) and a JMS session whatever its size; this bounds the batches that are not full to
+     * 50 a second. (Its own effect on CPU was not measured apart from the changes it came with; BENCHMARKS.md.) A CDR
+     * waits at most this much longer for its publication; nothing waits for it before the ACA, which follows the
+     * database commit.
      */
     static final long LINGER_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
 
