@@ -46,12 +46,6 @@ public final class JdbcInstants {
         if (value instanceof Timestamp t) {
             return t.toInstant();
         }
-        if (value instanceof Instant t) {
-            return t;
-        }
-        if (value instanceof java.time.ZonedDateTime t) {
-            return t.toInstant();
-        }
         throw new SQLException("column " + index + " holds a " + value.getClass().getName() + ", not a timestamp with time zone");
     }
 }
